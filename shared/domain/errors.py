@@ -1,0 +1,49 @@
+"""The named failures of the domain. Adapters translate SDK errors into these; HTTP maps them in one place."""
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "error"
+
+
+class UnsupportedFormat(DomainError):
+    """The file's type is not one we can read."""
+
+    code = "unsupported_format"
+
+
+class EmptyDocument(DomainError):
+    """The file holds no readable text."""
+
+    code = "empty_document"
+
+
+class CorruptDocument(DomainError):
+    """The file claims a format but cannot be read as it."""
+
+    code = "corrupt_document"
+
+
+class DocumentTooLarge(DomainError):
+    """The file is over the configured size limit."""
+
+    code = "document_too_large"
+
+
+class DocumentNotFound(DomainError):
+    """No document with that id is visible to the caller."""
+
+    code = "document_not_found"
+
+
+class InvalidQuery(DomainError):
+    """The question cannot be searched (empty after normalisation, too long, bad filter)."""
+
+    code = "invalid_query"
+
+
+class ModelUnavailable(DomainError):
+    """The embedding model files are missing or unreadable."""
+
+    code = "model_unavailable"

@@ -1,0 +1,184 @@
+"""Domain values shared by every part of the core. Plain frozen dataclasses: no I/O, no frameworks."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class AccessLevel(enum.IntEnum):
+    """How sensitive a document is. The integer order is the order of sensitivity."""
+
+    PUBLIC = 0
+    INTERNAL = 1
+    CONFIDENTIAL = 2
+    RESTRICTED = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | AccessLevel) -> AccessLevel:
+        if isinstance(value, AccessLevel):
+            return value
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown access level {value!r}") from None
+
+
+class Role(enum.IntEnum):
+    """Who a caller is. A role reads every access level up to its own rank (design.md §1)."""
+
+    GUEST = 0
+    EMPLOYEE = 1
+    MANAGER = 2
+    DIRECTOR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | Role) -> Role:
+        if isinstance(value, Role):
+            return value
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown role {value!r}") from None
+
+
+class DocumentStatus(enum.StrEnum):
+    PENDING = "pending"
+    INDEXED = "indexed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller."""
+
+    id: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source document as the store records it (its text lives in chunks)."""
+
+    id: str
+    title: str
+    document_type: str = "general"
+    access_level: AccessLevel = AccessLevel.PUBLIC
+    source: str = ""
+    status: DocumentStatus = DocumentStatus.PENDING
+    error: str | None = None
+    chunk_count: int = 0
+    content_hash: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A piece of a parsed document before chunking: text under a heading path."""
+
+    text: str
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """What a parser returns: the document's title (if it has one) and its text in reading order."""
+
+    title: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A searchable passage of a document.
+
+    `text` is what is shown and cited (original wording, NFC). `headings` is the path from the
+    document title down to the article (title › Chương … › Điều …). `article` is the article number
+    ("118") when the chunk belongs to one. Document-level fields are copied in so the index can filter
+    on them without a join.
+    """
+
+    id: str
+    document_id: str
+    ordinal: int
+    text: str
+    headings: tuple[str, ...] = ()
+    article: str | None = None
+    title: str = ""
+    document_type: str = "general"
+    access_level: AccessLevel = AccessLevel.PUBLIC
+
+    @property
+    def heading_path(self) -> str:
+        return " › ".join(self.headings)
+
+    @property
+    def passage(self) -> str:
+        """The text embedded and indexed: heading path, then body, so the context travels with it."""
+        return f"{self.heading_path}\n{self.text}" if self.headings else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """What a search may return. Applied inside the index before top-k, never afterwards."""
+
+    max_access_level: AccessLevel
+    document_types: frozenset[str] | None = None
+    document_ids: frozenset[str] | None = None
+
+    def allows(self, chunk: Chunk) -> bool:
+        if chunk.access_level > self.max_access_level:
+            return False
+        if self.document_types is not None and chunk.document_type not in self.document_types:
+            return False
+        return self.document_ids is None or chunk.document_id in self.document_ids
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    chunk: Chunk
+    score: float
+    lexical_score: float | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    number: int
+    hit: SearchHit
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    citations: tuple[Citation, ...]
+    found: bool
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A question analysed for every kind of matching the index does.
+
+    `terms` match the segmented lexical field, `folded_terms` the diacritic-free field, `vector` the
+    dense field (None in bm25 mode). `mode` is hybrid, bm25 or dense.
+    """
+
+    text: str
+    terms: tuple[str, ...] = ()
+    folded_terms: tuple[str, ...] = ()
+    vector: Any = None  # np.ndarray (float32, unit length); typed loosely to keep numpy out of the domain
+    mode: str = "hybrid"
