@@ -1,0 +1,199 @@
+"""The embedded hybrid index of local mode: SQLite on disk, numpy in memory.
+
+SQLite keeps the chunks, their analysed terms and their vectors, so the index survives restarts and
+other processes (a CLI ingest while `vnrag serve` runs) see each other's writes. Searches run on
+in-memory arrays rebuilt from SQLite whenever its data changed: BM25 over the segmented words, BM25
+over folded syllable uni/bigrams, and inner product over unit vectors, fused by `min_max_fusion`.
+Filters become a boolean mask applied before any top-k.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
+from shared.retrieval.bm25 import BM25Index
+from shared.retrieval.fusion import min_max_fusion, top_candidates
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, document_id TEXT NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL,
+    headings TEXT NOT NULL, article TEXT, title TEXT NOT NULL, document_type TEXT NOT NULL,
+    access_level INTEGER NOT NULL, terms TEXT NOT NULL, folded TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id, ordinal);
+"""
+
+
+class Analyzer(Protocol):
+    def index_terms(self, text: str) -> list[str]: ...
+    def folded_terms(self, text: str) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    lexical: float
+    folded: float
+    dense: float
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    """Everything a search reads, built together so a search never sees half an update."""
+
+    chunks: list[Chunk]
+    access: np.ndarray
+    document_types: np.ndarray
+    document_ids: np.ndarray
+    vectors: np.ndarray
+    lexical: BM25Index
+    folded: BM25Index
+
+
+class LocalSearchIndex:
+    def __init__(self, path: Path, *, analyzer: Analyzer, dimension: int, weights: Weights,
+                 candidates: int = 100) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+        self._analyzer = analyzer
+        self._dimension = dimension
+        self._weights = weights
+        self._candidates = candidates
+        self._snapshot: _Snapshot | None = None
+        self._seen_version: tuple[int, int] | None = None
+        self._writes = 0
+
+    # -- writes -------------------------------------------------------------------------------------
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
+        with self._lock, self._transaction():
+            self._insert(chunks, vectors)
+        return len(chunks)
+
+    def replace_document(self, document_id: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
+        if any(c.document_id != document_id for c in chunks):
+            raise ValueError("every chunk must belong to the document being replaced")
+        with self._lock, self._transaction():  # one transaction: never both versions, never neither
+            self._db.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+            self._insert(chunks, vectors)
+        return len(chunks)
+
+    def delete_document(self, document_id: str) -> int:
+        with self._lock, self._transaction():
+            cursor = self._db.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+        return cursor.rowcount
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def document_chunks(self, document_id: str) -> list[Chunk]:
+        rows = self._db.execute(
+            "SELECT id, document_id, ordinal, text, headings, article, title, document_type, access_level "
+            "FROM chunks WHERE document_id = ? ORDER BY ordinal", (document_id,))
+        return [_chunk_from_row(row) for row in rows]
+
+    # -- search -------------------------------------------------------------------------------------
+    def search(self, query: SearchQuery, *, k: int, filter: SearchFilter) -> list[SearchHit]:
+        snap = self._current()
+        if not snap.chunks or k <= 0:
+            return []
+        allowed = _mask(snap, filter)
+        signals: dict[str, np.ndarray] = {}
+        weights = {"lexical": self._weights.lexical, "folded": self._weights.folded,
+                   "dense": self._weights.dense}
+        if query.mode in ("hybrid", "bm25"):
+            signals["lexical"] = snap.lexical.score(query.terms)
+            signals["folded"] = snap.folded.score(query.folded_terms)
+        if query.mode in ("hybrid", "dense") and query.vector is not None:
+            signals["dense"] = snap.vectors @ np.asarray(query.vector, dtype=np.float32)
+        if query.mode == "bm25":
+            weights["dense"] = 0.0
+        if query.mode == "dense":
+            rows = top_candidates(signals["dense"], allowed, k)
+            return [SearchHit(snap.chunks[r], float(signals["dense"][r]), dense_score=float(signals["dense"][r]))
+                    for r in rows]
+        rows, fused, _ = min_max_fusion(signals, weights, allowed, candidates=max(self._candidates, k))
+        hits = []
+        for row, score in zip(rows[:k], fused[:k], strict=False):
+            dense = signals.get("dense")
+            hits.append(SearchHit(snap.chunks[row], float(score),
+                                  lexical_score=float(signals["lexical"][row]),
+                                  dense_score=None if dense is None else float(dense[row])))
+        return hits
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _insert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
+        self._db.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(c.id, c.document_id, c.ordinal, c.text, json.dumps(c.headings, ensure_ascii=False), c.article,
+              c.title, c.document_type, int(c.access_level), " ".join(self._analyzer.index_terms(c.passage)),
+              " ".join(self._analyzer.folded_terms(c.passage)), v.tobytes())
+             for c, v in zip(chunks, vectors, strict=True)])
+
+    def _transaction(self) -> _Transaction:
+        self._writes += 1
+        return _Transaction(self._db)
+
+    def _current(self) -> _Snapshot:
+        with self._lock:
+            # data_version changes when another connection commits; _writes when this one does.
+            version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+            if self._snapshot is None or version != self._seen_version:
+                self._snapshot = self._load()
+                self._seen_version = version
+            return self._snapshot
+
+    def _load(self) -> _Snapshot:
+        rows = self._db.execute(
+            "SELECT id, document_id, ordinal, text, headings, article, title, document_type, access_level, "
+            "terms, folded, vector FROM chunks ORDER BY document_id, ordinal").fetchall()
+        chunks = [_chunk_from_row(row[:9]) for row in rows]
+        vectors = (np.frombuffer(b"".join(row[11] for row in rows), dtype=np.float32)
+                   .reshape(len(rows), self._dimension) if rows else np.zeros((0, self._dimension), np.float32))
+        return _Snapshot(
+            chunks=chunks,
+            access=np.array([c.access_level for c in chunks], dtype=np.int8),
+            document_types=np.array([c.document_type for c in chunks], dtype=object),
+            document_ids=np.array([c.document_id for c in chunks], dtype=object),
+            vectors=vectors,
+            lexical=BM25Index.build([row[9].split() for row in rows]),
+            folded=BM25Index.build([row[10].split() for row in rows]),
+        )
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _mask(snap: _Snapshot, filter: SearchFilter) -> np.ndarray:
+    allowed = snap.access <= int(filter.max_access_level)
+    if filter.document_types is not None:
+        allowed &= np.isin(snap.document_types, list(filter.document_types))
+    if filter.document_ids is not None:
+        allowed &= np.isin(snap.document_ids, list(filter.document_ids))
+    return allowed
+
+
+def _chunk_from_row(row: Sequence) -> Chunk:
+    chunk_id, document_id, ordinal, text, headings, article, title, document_type, access = row
+    return Chunk(id=chunk_id, document_id=document_id, ordinal=ordinal, text=text,
+                 headings=tuple(json.loads(headings)), article=article, title=title,
+                 document_type=document_type, access_level=AccessLevel(access))

@@ -1,0 +1,61 @@
+"""Composition root: settings → adapters → services. The only module that knows every adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.answering.extractive import ExtractiveGenerator
+from shared.answering.service import Answerer
+from shared.config import LocalSettings, ModelSettings
+from shared.embedding.cache import CachedEmbedder
+from shared.ingestion import Ingestor
+from shared.ports import Embedder
+from shared.retrieval.retriever import Retriever
+from shared.text.analysis import LexicalAnalyzer
+from shared.text.segment import WordSegmenter
+
+
+@dataclass(frozen=True, slots=True)
+class LocalServices:
+    embedder: Embedder
+    analyzer: LexicalAnalyzer
+    index: LocalSearchIndex
+    store: SqliteDocumentStore
+    retriever: Retriever
+    answerer: Answerer
+    ingestor: Ingestor
+
+
+def build_embedder(settings: ModelSettings) -> Embedder:
+    from shared.embedding.onnx_embedder import OnnxEmbedder  # onnxruntime only where it is needed
+
+    return OnnxEmbedder(settings.model_dir, batch_size=settings.embed_batch_size, threads=settings.embed_threads)
+
+
+def build_analyzer(settings: ModelSettings) -> LexicalAnalyzer:
+    return LexicalAnalyzer(WordSegmenter(settings.pyvi_dir))
+
+
+def build_local_services(settings: LocalSettings, *, embedder: Embedder | None = None,
+                         embedding_cache: Path | None = None) -> LocalServices:
+    """Wire local mode under `settings.data_dir`. Tests may pass their own embedder; the evaluation
+    keeps its embedding cache outside its temporary data directory."""
+    raw_embedder = embedder or build_embedder(settings)
+    cached = CachedEmbedder(raw_embedder, embedding_cache or settings.embedding_cache_path)
+    analyzer = build_analyzer(settings)
+    index = LocalSearchIndex(
+        settings.data_dir / "index.sqlite", analyzer=analyzer, dimension=raw_embedder.dimension,
+        weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
+        candidates=settings.candidates)
+    store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
+    retriever = Retriever(embedder=cached, index=index, analyzer=analyzer)
+    answerer = Answerer(retriever=retriever, generator=ExtractiveGenerator(settings.answer_max_sentences),
+                        min_dense_score=settings.answer_min_dense_score,
+                        min_term_coverage=settings.answer_min_term_coverage)
+    ingestor = Ingestor(embedder=cached, index=index, store=store, chunk_max_words=settings.chunk_max_words,
+                        chunk_overlap_words=settings.chunk_overlap_words,
+                        max_document_bytes=settings.max_document_bytes)
+    return LocalServices(cached, analyzer, index, store, retriever, answerer, ingestor)

@@ -1,0 +1,165 @@
+"""`vnrag`: the command line of local mode (ingest, query, documents, serve, eval)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from shared.config import LocalSettings
+from shared.domain.models import AccessLevel, Principal, Role
+from shared.rbac import search_filter_for
+
+_ROLES = click.Choice([r.label for r in Role])
+_LEVELS = click.Choice([a.label for a in AccessLevel])
+
+
+def _services(data_dir: Path | None = None):
+    from shared.bootstrap import build_local_services  # keeps `vnrag --help` instant
+
+    settings = LocalSettings(**({"data_dir": data_dir} if data_dir else {}))
+    return build_local_services(settings)
+
+
+def _echo_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+@click.group()
+def main() -> None:
+    """vnrag: Vietnamese question answering over your documents, with citations."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--access-level", type=_LEVELS, default=None, help="Default when no sidecar says otherwise.")
+@click.option("--document-type", default=None, help="Default when no sidecar says otherwise.")
+def ingest(paths: tuple[Path, ...], access_level: str | None, document_type: str | None) -> None:
+    """Ingest files or folders (txt, md, html, docx, pdf). Failures are reported and skipped."""
+    from shared.files import ingest_paths
+
+    summary = ingest_paths(_services().ingestor, paths, access_level=access_level, document_type=document_type,
+                           echo=click.echo)
+    click.echo(f"{summary.indexed} indexed, {summary.unchanged} unchanged, {summary.failed} failed")
+    sys.exit(1 if summary.failed and not summary.indexed and not summary.unchanged else 0)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--top-k", default=5, show_default=True, type=click.IntRange(1, 20))
+@click.option("--role", type=_ROLES, default="director", show_default=True, help="Answer as this role.")
+@click.option("--document-type", multiple=True, help="Only these document types (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def query(question: str, top_k: int, role: str, document_type: tuple[str, ...], as_json: bool) -> None:
+    """Answer a question with numbered citations."""
+    services = _services()
+    principal = Principal(id="cli", role=Role.parse(role))
+    answer = services.answerer.answer(
+        question, filter=search_filter_for(principal, document_types=document_type or None), top_k=top_k)
+    if as_json:
+        _echo_json({"answer": answer.text, "found": answer.found, "timings_ms": answer.timings_ms,
+                    "sources": [{"citation_number": c.number, "document_id": c.hit.chunk.document_id,
+                                 "title": c.hit.chunk.heading_path, "score": c.hit.score, "snippet": c.snippet}
+                                for c in answer.citations]})
+        return
+    click.echo(answer.text)
+    for c in answer.citations:
+        click.echo(f"  [{c.number}] {c.hit.chunk.heading_path}  ({c.hit.chunk.document_id}, {c.hit.score:.3f})")
+
+
+@main.group()
+def documents() -> None:
+    """List, show or delete indexed documents."""
+
+
+@documents.command("list")
+@click.option("--role", type=_ROLES, default="director", show_default=True)
+@click.option("--skip", default=0, type=click.IntRange(0))
+@click.option("--limit", default=50, type=click.IntRange(1, 1000))
+def documents_list(role: str, skip: int, limit: int) -> None:
+    services = _services()
+    docs, total = services.store.list_documents(
+        filter=search_filter_for(Principal(id="cli", role=Role.parse(role))), skip=skip, limit=limit)
+    for d in docs:
+        click.echo(f"{d.id}\t{d.status}\t{d.access_level.label}\t{d.document_type}\t{d.chunk_count}\t{d.title}")
+    click.echo(f"{len(docs)} of {total}")
+
+
+@documents.command("show")
+@click.argument("document_id")
+def documents_show(document_id: str) -> None:
+    doc = _services().store.get_document(document_id)
+    if doc is None:
+        raise click.ClickException(f"no document {document_id!r}")
+    _echo_json({**{k: getattr(doc, k) for k in doc.__slots__}, "access_level": doc.access_level.label})
+
+
+@documents.command("delete")
+@click.argument("document_id")
+def documents_delete(document_id: str) -> None:
+    if not _services().ingestor.delete(document_id):
+        raise click.ClickException(f"no document {document_id!r}")
+    click.echo(f"deleted {document_id}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Serve the HTTP API on the local data directory."""
+    import uvicorn
+
+    from shared.http.local_app import create_local_app
+
+    uvicorn.run(create_local_app(LocalSettings()), host=host, port=port)
+
+
+@main.command("eval")
+@click.option("--corpus", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--queries", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "all"]), default="hybrid", show_default=True,
+              help="'all' scores the three modes on one index; the JSON line is hybrid's, with the others under 'modes'.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index location (default: a temporary directory).")
+@click.option("--embedding-cache", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".cache/embeddings.sqlite"), show_default=True,
+              help="Passage vectors by content hash and model id, kept between runs.")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON line of the figures.")
+def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, embedding_cache: Path,
+                 as_json: bool) -> None:
+    """Index a JSONL corpus and score a JSONL query set (recall, MRR, nDCG, latency)."""
+    from tqdm import tqdm
+
+    from shared.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
+
+    passages, questions = load_corpus(corpus), load_queries(queries)
+    with tempfile.TemporaryDirectory(prefix="vnrag-eval-") as tmp:
+        settings = LocalSettings(data_dir=data_dir or Path(tmp))
+        from shared.bootstrap import build_local_services
+
+        # The embedding cache outlives the temporary index so a second run does not re-embed.
+        services = build_local_services(settings, embedding_cache=embedding_cache)
+        with tqdm(total=len(passages), desc="indexing", unit="doc", file=sys.stderr) as bar:
+            rate = index_corpus(services, passages, progress=bar.update)
+        modes = ["hybrid", "bm25", "dense"] if mode == "all" else [mode]
+        results = {m: evaluate(services, questions, mode=m) for m in modes}
+    for m, r in results.items():
+        click.echo(_summary_line(m, r))
+        for source, s in r["per_source"].items():
+            click.echo(f"    {source:<40} n={s['queries']:<4} R@10 {s['recall@10']:.3f}  MRR@10 {s['mrr@10']:.3f}"
+                       f"  nDCG@10 {s['ndcg@10']:.3f}")
+    click.echo(f"indexing: {rate:.1f} passages/s")
+    if as_json:
+        main_result = dict(results[modes[0]], index_passages_per_s=round(rate, 1))
+        if len(modes) > 1:
+            main_result["modes"] = {m: {k: v for k, v in r.items() if k != "per_source"} for m, r in results.items()}
+        _echo_json(main_result)
+
+
+def _summary_line(mode: str, r: dict) -> str:
+    return (f"{mode:<7} R@1 {r['recall@1']:.3f}  R@5 {r['recall@5']:.3f}  R@10 {r['recall@10']:.3f}  "
+            f"R@100 {r['recall@100']:.3f}  MRR@10 {r['mrr@10']:.3f}  nDCG@10 {r['ndcg@10']:.3f}  "
+            f"p50 {r['query_ms_p50']:.1f} ms  p95 {r['query_ms_p95']:.1f} ms  (n={r['queries']})")

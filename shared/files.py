@@ -1,0 +1,93 @@
+"""Ingesting files from disk: folder walking, sidecar metadata, stable ids, per-file results."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.domain.models import AccessLevel, DocumentStatus
+from shared.ingestion import Ingestor
+from shared.parsing import SUPPORTED_EXTENSIONS
+from shared.text.normalize import fold_diacritics
+
+SIDECAR_SUFFIX = ".meta.json"
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    indexed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sidecar:
+    """Optional `<file>.meta.json` next to a file: title, document_type, access_level, id."""
+
+    title: str | None = None
+    document_type: str | None = None
+    access_level: str | None = None
+    id: str | None = None
+
+    @classmethod
+    def for_file(cls, path: Path) -> Sidecar:
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        if not sidecar.is_file():
+            return cls()
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{sidecar.name}: expected a JSON object")
+        return cls(**{k: str(v) for k, v in data.items() if k in cls.__slots__ and v is not None})
+
+
+def document_id_for(path: Path, root: Path) -> str:
+    """A readable, stable id from the path below the ingested root: `luat/dat-dai.docx` → `luat-dat-dai-docx`."""
+    relative = path.relative_to(root) if path != root else Path(path.name)
+    slug = re.sub(r"[^a-z0-9]+", "-", fold_diacritics(str(relative)).lower()).strip("-")
+    return slug or "document"
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """(file, root) pairs: files as given, folders walked in sorted order for supported files."""
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if file.suffix.lower() in SUPPORTED_EXTENSIONS and not file.name.endswith(SIDECAR_SUFFIX):
+                    yield file, path
+        else:
+            yield path, path.parent
+
+
+def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str | None = None,
+                 document_type: str | None = None, echo: Callable[[str], None] = lambda _: None) -> IngestSummary:
+    """Ingest every file; a failing file is reported and skipped, never fatal to the batch."""
+    from tqdm import tqdm
+
+    summary = IngestSummary()
+    files = list(iter_files(paths))
+    for file, root in tqdm(files, desc="ingesting", unit="file", disable=len(files) < 2):
+        try:
+            meta = Sidecar.for_file(file)
+            level = AccessLevel.parse(meta.access_level or access_level or "public")
+            document_id = meta.id or document_id_for(file, root)
+            before = ingestor.store.get_document(document_id)
+            doc = ingestor.ingest_file(file.name, file.read_bytes(), document_id=document_id, title=meta.title,
+                                       document_type=meta.document_type or document_type or "general",
+                                       access_level=level, source=str(file))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+            summary.failed += 1
+            echo(f"FAILED    {file}: {exc}")
+            continue
+        if doc.status is DocumentStatus.FAILED:
+            summary.failed += 1
+            echo(f"FAILED    {file}: {doc.error}")
+        elif before is not None and before.updated_at == doc.updated_at:
+            summary.unchanged += 1
+            echo(f"unchanged {file} → {doc.id}")
+        else:
+            summary.indexed += 1
+            echo(f"indexed   {file} → {doc.id} ({doc.chunk_count} chunks, {doc.access_level.label})")
+    return summary

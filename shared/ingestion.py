@@ -1,0 +1,127 @@
+"""Ingestor: bytes or text → parse → normalise → chunk → embed → index, with the status recorded.
+
+A document is replaced in one index transaction, so a search sees the old version or the new one,
+never both or neither. A failure leaves the previous version searchable and records why on the
+document's status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from shared.chunking import split_into_chunks
+from shared.domain.errors import DomainError
+from shared.domain.models import AccessLevel, Chunk, Document, DocumentStatus
+from shared.parsing import parse_document
+from shared.ports import DocumentStore, Embedder, SearchIndex
+from shared.text.normalize import normalize_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TextSource:
+    """A document already in text form (the evaluation corpus, an API body)."""
+
+    document_id: str
+    title: str
+    text: str
+    document_type: str = "general"
+    access_level: AccessLevel = AccessLevel.PUBLIC
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ingestor:
+    embedder: Embedder
+    index: SearchIndex
+    store: DocumentStore
+    chunk_max_words: int = 300
+    chunk_overlap_words: int = 40
+    max_document_bytes: int = 20_000_000
+
+    def ingest_file(self, filename: str, data: bytes, *, document_id: str, title: str | None = None,
+                    document_type: str = "general", access_level: AccessLevel = AccessLevel.PUBLIC,
+                    source: str = "") -> Document:
+        """Parse and index one file. Domain failures are recorded on the document and returned, not raised."""
+        content_hash = hashlib.sha256(data).hexdigest()
+        record = Document(id=document_id, title=title or filename, document_type=document_type,
+                          access_level=access_level, source=source or filename, content_hash=content_hash)
+        previous = self.store.get_document(document_id)
+        if (previous and previous.status is DocumentStatus.INDEXED and previous.content_hash == content_hash
+                and (previous.title, previous.document_type, previous.access_level)
+                == (record.title if title else previous.title, document_type, access_level)):
+            return previous  # same bytes, same metadata: nothing to do
+        try:
+            parsed = parse_document(filename, data, max_bytes=self.max_document_bytes)
+        except DomainError as exc:
+            return self._fail(record, previous, exc)
+        text_source = TextSource(document_id=document_id, title=title or parsed.title or filename,
+                                 text=parsed.text, document_type=document_type,
+                                 access_level=access_level, source=record.source)
+        [document] = self.ingest_texts([text_source], content_hashes=[content_hash])
+        return document
+
+    def ingest_texts(self, sources: Sequence[TextSource], *, content_hashes: Sequence[str] | None = None,
+                     progress: Callable[[int], None] | None = None) -> list[Document]:
+        """Index many text documents, embedding all their chunks in length-sorted batches."""
+        chunked: list[tuple[Document, list[Chunk]]] = []
+        for i, src in enumerate(sources):
+            text = normalize_text(src.text)
+            record = Document(id=src.document_id, title=normalize_text(src.title) or src.document_id,
+                              document_type=src.document_type, access_level=src.access_level,
+                              source=src.source,
+                              content_hash=content_hashes[i] if content_hashes else _hash_text(src.text))
+            chunks = split_into_chunks(document_id=record.id, title=record.title, text=text,
+                                       document_type=record.document_type, access_level=record.access_level,
+                                       max_words=self.chunk_max_words, overlap_words=self.chunk_overlap_words)
+            chunked.append((record, chunks))
+
+        documents: list[Document] = []
+        batch = 256  # bounded memory and steady progress for large corpora
+        for start in range(0, len(chunked), batch):
+            group = chunked[start:start + batch]
+            passages = [c.passage for _, chunks in group for c in chunks]
+            vectors = self.embedder.embed_passages(passages)
+            offset = 0
+            for record, chunks in group:
+                mine = vectors[offset:offset + len(chunks)]
+                offset += len(chunks)
+                documents.append(self._index(record, chunks, mine))
+            if progress:
+                progress(len(group))
+        return documents
+
+    def delete(self, document_id: str) -> bool:
+        removed_chunks = self.index.delete_document(document_id)
+        return self.store.delete_document(document_id) or removed_chunks > 0
+
+    def _index(self, record: Document, chunks: list[Chunk], vectors) -> Document:
+        previous = self.store.get_document(record.id)
+        if not chunks:
+            return self._fail(record, previous, DomainError("the document holds no text to index"))
+        try:
+            self.index.replace_document(record.id, chunks, vectors)
+        except DomainError as exc:
+            return self._fail(record, previous, exc)
+        done = replace(record, status=DocumentStatus.INDEXED, chunk_count=len(chunks), error=None)
+        self.store.put_document(done)
+        return self.store.get_document(record.id) or done
+
+    def _fail(self, record: Document, previous: Document | None, exc: Exception) -> Document:
+        log.warning("ingest of %s failed: %s", record.id, exc)
+        # Keep the chunk count of a previous version that stays searchable.
+        # The previous version stays searchable, so the record must not claim a lower access level
+        # than the chunks still in the index carry.
+        level = max(record.access_level, previous.access_level) if previous else record.access_level
+        failed = replace(record, status=DocumentStatus.FAILED, error=str(exc), access_level=level,
+                         chunk_count=previous.chunk_count if previous else 0)
+        self.store.put_document(failed)
+        return self.store.get_document(record.id) or failed
+
+
+def _hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,53 @@
+"""Fusing rankings from several signals into one. One place, used by every index adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def top_candidates(scores: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the `n` best allowed rows, best first. Rows not allowed are never returned."""
+    candidates = np.flatnonzero(allowed)
+    if candidates.size == 0:
+        return candidates
+    if candidates.size > n:
+        part = np.argpartition(-scores[candidates], n - 1)[:n]
+        candidates = candidates[part]
+    return candidates[np.argsort(-scores[candidates], kind="stable")]
+
+
+def min_max_fusion(
+    signals: Mapping[str, np.ndarray],
+    weights: Mapping[str, float],
+    allowed: np.ndarray,
+    *,
+    candidates: int,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Weighted sum of min-max normalised scores over the union of each signal's top candidates.
+
+    This is what OpenSearch's normalization-processor (min_max, arithmetic_mean) does, so the local
+    and the OpenSearch index rank alike. A row missing from a signal's candidates scores 0 there.
+    Returns (rows best first, fused scores, normalised score per signal for those rows).
+    """
+    active = {name: s for name, s in signals.items() if weights.get(name, 0) > 0}
+    pools = [top_candidates(s, allowed, candidates) for s in active.values()]
+    rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
+    if rows.size == 0:
+        return rows, np.zeros(0, dtype=np.float32), {}
+
+    fused = np.zeros(rows.size, dtype=np.float32)
+    per_signal: dict[str, np.ndarray] = {}
+    total_weight = sum(weights[name] for name in active)
+    for (name, scores), pool in zip(active.items(), pools, strict=True):
+        in_pool = np.isin(rows, pool)
+        values = scores[rows]
+        pool_values = scores[pool]
+        low, high = float(pool_values.min()), float(pool_values.max())
+        norm = (values - low) / (high - low) if high > low else np.ones_like(values)
+        norm = np.where(in_pool, np.clip(norm, 0, 1), 0).astype(np.float32)
+        per_signal[name] = norm
+        fused += weights[name] / total_weight * norm
+    order = np.argsort(-fused, kind="stable")
+    return rows[order], fused[order], {name: v[order] for name, v in per_signal.items()}
