@@ -1,0 +1,1 @@
+"""Test doubles behind the core's ports."""

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+import pytest
+
+from shared.adapters.local_index import LocalSearchIndex, Weights
+from tests.contract.search_index_contract import (
+    ANALYZER,
+    EMBEDDER,
+    EVERYTHING,
+    SearchIndexContract,
+    make_chunk,
+    query,
+    vectors,
+)
+
+
+def open_local(path: Path) -> LocalSearchIndex:
+    return LocalSearchIndex(path, analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                            weights=Weights(lexical=0.35, folded=0.15, dense=0.5))
+
+
+class TestLocalSearchIndex(SearchIndexContract):
+    @pytest.fixture
+    def index(self, tmp_path: Path) -> LocalSearchIndex:
+        return open_local(tmp_path / "index.sqlite")
+
+    def test_persists_across_restarts(self, tmp_path: Path) -> None:
+        chunks = [make_chunk("a", 0, "hợp đồng lao động")]
+        open_local(tmp_path / "i.sqlite").upsert(chunks, vectors(chunks))
+        reopened = open_local(tmp_path / "i.sqlite")
+        assert reopened.search(query("hợp đồng"), k=1, filter=EVERYTHING)[0].chunk == chunks[0]
+
+    def test_sees_writes_of_another_process(self, tmp_path: Path) -> None:
+        reader, writer = open_local(tmp_path / "i.sqlite"), open_local(tmp_path / "i.sqlite")
+        assert reader.search(query("hợp đồng"), k=1, filter=EVERYTHING) == []
+        chunks = [make_chunk("a", 0, "hợp đồng lao động")]
+        writer.upsert(chunks, vectors(chunks))
+        assert len(reader.search(query("hợp đồng"), k=1, filter=EVERYTHING)) == 1
+
+    def test_replace_rejects_chunks_of_another_document(self, index: LocalSearchIndex) -> None:
+        chunks = [make_chunk("b", 0, "x")]
+        with pytest.raises(ValueError):
+            index.replace_document("a", chunks, vectors(chunks))
