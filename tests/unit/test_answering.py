@@ -1,0 +1,69 @@
+"""The Answerer on local adapters: cited extractive answers, plain refusals, the access filter."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.answering.extractive import ExtractiveGenerator
+from shared.answering.sentences import coverage, split_sentences
+from shared.answering.service import NO_ANSWER, Answerer
+from shared.domain.models import AccessLevel, SearchFilter
+from shared.embedding.hash_embedder import HashEmbedder
+from shared.ingestion import Ingestor, TextSource
+from shared.retrieval.retriever import Retriever
+from tests.fakes.analyzer import SyllableAnalyzer
+
+EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)
+
+
+@pytest.fixture
+def answerer(tmp_path: Path) -> Answerer:
+    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
+    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
+    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"))
+    ingestor.ingest_texts([
+        TextSource("nuoi", "Luật Nuôi con nuôi", "Điều 19. Thời hạn giải quyết\nThời hạn giải quyết việc nuôi "
+                   "con nuôi là 30 ngày, kể từ ngày nhận đủ hồ sơ hợp lệ. Trường hợp cần xác minh thì được "
+                   "gia hạn không quá 30 ngày."),
+        TextSource("luong", "Quy chế lương", "Điều 3. Thưởng cuối năm\nThưởng cuối năm bằng hai tháng lương "
+                   "cơ bản cho nhân viên hoàn thành nhiệm vụ.", access_level=AccessLevel.CONFIDENTIAL),
+    ])
+    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer)
+    return Answerer(retriever=retriever, generator=ExtractiveGenerator(max_sentences=2), min_dense_score=0.99,
+                    min_term_coverage=0.6)
+
+
+def test_answer_quotes_the_passage_with_its_citation(answerer: Answerer) -> None:
+    answer = answerer.answer("Thời hạn giải quyết việc nuôi con nuôi là bao nhiêu ngày?", filter=EVERYTHING)
+    assert answer.found
+    assert "30 ngày" in answer.text
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert cited and cited <= {c.number for c in answer.citations}
+    assert answer.citations[0].hit.chunk.document_id == "nuoi"
+    assert {"analyze", "embed", "search", "generate"} <= set(answer.timings_ms)
+
+
+def test_unrelated_question_is_declined_plainly(answerer: Answerer) -> None:
+    answer = answerer.answer("Giá vàng hôm nay tăng mạnh không?", filter=EVERYTHING)
+    assert not answer.found and answer.text == NO_ANSWER and answer.citations == ()
+
+
+def test_documents_above_the_callers_level_never_reach_the_answer(answerer: Answerer) -> None:
+    answer = answerer.answer("Thưởng cuối năm bằng mấy tháng lương?", filter=SearchFilter(AccessLevel.INTERNAL))
+    assert "hai tháng lương" not in answer.text
+    assert all(c.hit.chunk.document_id != "luong" for c in answer.citations)
+    allowed = answerer.answer("Thưởng cuối năm bằng mấy tháng lương?", filter=SearchFilter(AccessLevel.CONFIDENTIAL))
+    assert allowed.found and "hai tháng lương" in allowed.text
+
+
+def test_sentences_split_at_ends_not_inside_numbers() -> None:
+    text = "Mức phạt từ 1.200.000 đồng đến 2.000.000 đồng. Theo Nghị định 100/2019/NĐ-CP. Hết"
+    assert split_sentences(text) == ["Mức phạt từ 1.200.000 đồng đến 2.000.000 đồng.", "Theo Nghị định 100/2019/NĐ-CP."]
+
+
+def test_coverage_ignores_marks_and_stopwords() -> None:
+    assert coverage("thời hạn nuôi con", "Thoi han nuoi con nuoi") == 1.0
+    assert coverage("và của là", "bất kỳ") == 0.0
