@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, PositiveInt
+from pydantic import Field, PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root: where `make model` writes the offline model files.
@@ -56,3 +56,41 @@ class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings):
     @property
     def embedding_cache_path(self) -> Path:
         return self.data_dir / "embeddings.sqlite"
+
+
+# Placeholders that tutorials and templates ship with; a production secret must be none of them.
+_KNOWN_DEFAULT_SECRETS = frozenset({
+    "secret", "changeme", "change-me", "changethis", "change_this", "jwt-secret", "jwt_secret", "dev",
+    "development",
+    "your-256-bit-secret", "your-secret-key", "supersecret", "super-secret-key", "secret-key", "password",
+    "change-me-in-production", "please-change-this-secret-in-production", "vnrag", "vnrag-dev-secret",
+})
+_MIN_SECRET_CHARS = 32
+
+
+class AuthSettings(_Base):
+    """Tokens, API keys, rate limits and the first director account (VNRAG_JWT_SECRET, ...)."""
+
+    jwt_secret: SecretStr | None = None
+    token_ttl_seconds: PositiveInt = 3600
+    environment: Literal["development", "production"] = "development"
+    rate_limit_per_minute: PositiveInt = 10
+    admin_username: str = "admin"
+    admin_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _production_needs_a_strong_secret(self) -> Self:
+        # In development a missing secret is generated and kept in the data directory; in production
+        # every instance must share one strong secret, so refuse to start rather than sign weakly.
+        if self.environment != "production":
+            return self
+        if self.jwt_secret is None:
+            raise ValueError("VNRAG_JWT_SECRET is required when VNRAG_ENVIRONMENT=production")
+        secret = self.jwt_secret.get_secret_value()
+        if secret.strip().lower() in _KNOWN_DEFAULT_SECRETS:
+            raise ValueError("VNRAG_JWT_SECRET is a well-known default; generate one, e.g. "
+                             "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+        if len(secret) < _MIN_SECRET_CHARS or len(set(secret)) < 8:
+            raise ValueError(
+                f"VNRAG_JWT_SECRET must be at least {_MIN_SECRET_CHARS} characters of random text")
+        return self

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
+from shared.auth.models import ApiKeyRecord, User
 from shared.domain.models import Chunk, Document, SearchFilter, SearchHit, SearchQuery
 
 
@@ -72,3 +73,58 @@ class Generator(Protocol):
 
     def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]: ...
 
+
+class UserStore(Protocol):
+    """Users keyed by username. Every write is a single-item write (a DynamoDB UpdateItem/PutItem)."""
+
+    def create_user(self, user: User) -> None:
+        """Write `user` only if the username is free (a conditional write); raises UserExists if not."""
+        ...
+
+    def get_user(self, username: str) -> User | None: ...
+
+    def delete_user(self, username: str) -> bool:
+        """True if the user existed."""
+        ...
+
+    def set_active(self, username: str, active: bool) -> bool:
+        """True if the user exists (and now has `active`)."""
+        ...
+
+    def bump_token_version(self, username: str) -> bool:
+        """Atomically add 1 to token_version, revoking every token issued before; False if no user."""
+        ...
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        """Replace the stored hash (after a rehash or a password change); False if no user."""
+        ...
+
+
+class ApiKeyStore(Protocol):
+    """API key records, found by the SHA-256 of the key (the hot path) or listed by owner."""
+
+    def put_key(self, record: ApiKeyRecord) -> None:
+        """Write a new record. Ids and key hashes are unique."""
+        ...
+
+    def get_key_by_hash(self, key_hash: str) -> ApiKeyRecord | None: ...
+
+    def list_keys(self, owner: str) -> list[ApiKeyRecord]:
+        """Every key of `owner`, revoked and expired ones included, oldest first."""
+        ...
+
+    def revoke_key(self, owner: str, key_id: str) -> bool:
+        """Mark the key revoked; False unless `owner` has a key with that id. Revoking twice is True twice."""
+        ...
+
+
+class CounterStore(Protocol):
+    """Atomic counters that expire (a DynamoDB item with an ADD update and a TTL attribute)."""
+
+    def increment(self, key: str, *, ttl_seconds: int) -> int:
+        """Atomically add 1 and return the new value, safe across threads and processes.
+
+        A counter lives `ttl_seconds` from its first increment; after that it is gone and the next
+        increment starts again at 1.
+        """
+        ...

@@ -47,3 +47,43 @@ class ModelUnavailable(DomainError):
     """The embedding model files are missing or unreadable."""
 
     code = "model_unavailable"
+
+
+class InvalidInput(DomainError):
+    """A value given by the caller is out of its allowed range or format."""
+
+    code = "invalid_input"
+
+
+class AuthenticationFailed(DomainError):
+    """The credentials (password, token or API key) are missing, wrong, expired or revoked."""
+
+    code = "unauthorized"
+
+
+class AccessDenied(DomainError):
+    """The caller is known but its role does not allow the action."""
+
+    code = "forbidden"
+
+
+class UserExists(DomainError):
+    """A user with that username already exists."""
+
+    code = "conflict"
+
+
+class ApiKeyNotFound(DomainError):
+    """No API key with that id belongs to the caller."""
+
+    code = "not_found"
+
+
+class RateLimited(DomainError):
+    """The caller made too many requests in the current window; `retry_after` is in seconds (>= 1)."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int, message: str = "too many requests") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

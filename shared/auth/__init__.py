@@ -1,0 +1,1 @@
+"""Authentication: password logins issuing JWTs, API keys, and the users behind them."""
