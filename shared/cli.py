@@ -109,19 +109,47 @@ def documents_delete(document_id: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
-    """Serve the HTTP API on the local data directory."""
+    """Serve the HTTP API on the local data directory (creates the admin director on first run)."""
     import uvicorn
 
-    from shared.http.local_app import create_local_app
+    from shared.http.local_app import build_local_api
 
-    uvicorn.run(create_local_app(LocalSettings()), host=host, port=port)
+    settings = LocalSettings()
+    api = build_local_api(settings)
+    password = settings.admin_password.get_secret_value() if settings.admin_password else None
+    generated = api.services.auth.bootstrap_admin(settings.admin_username, password)
+    if generated:
+        click.echo(f"Created director {settings.admin_username!r} with password: {generated}\n"
+                   "(shown once; set VNRAG_ADMIN_PASSWORD to choose it)", err=True)
+    click.echo(f"vnrag API on http://{host}:{port}  (docs: http://{host}:{port}/api/docs)", err=True)
+    uvicorn.run(api.app, host=host, port=port, log_level="info")
+
+
+@main.group()
+def users() -> None:
+    """Manage users of the local API."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=_ROLES, required=True)
+@click.option("--email", default=None)
+@click.password_option(help="Asked for when not given.")
+def users_create(username: str, role: str, email: str | None, password: str) -> None:
+    from shared.http.local_app import build_local_api
+
+    api = build_local_api(LocalSettings())
+    operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory
+    user = api.services.auth.create_user(operator, username, password, Role.parse(role), email)
+    click.echo(f"created {user.username} ({user.role.label})")
 
 
 @main.command("eval")
 @click.option("--corpus", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--queries", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "all"]), default="hybrid", show_default=True,
-              help="'all' scores the three modes on one index; the JSON line is hybrid's, with the others under 'modes'.")
+              help="'all' scores the three modes on one index; the JSON line is hybrid's, "
+                   "with the others under 'modes'.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index location (default: a temporary directory).")
 @click.option("--embedding-cache", type=click.Path(dir_okay=False, path_type=Path),

@@ -46,28 +46,6 @@ class AnswerSettings(_Base):
     answer_min_term_coverage: float = Field(default=0.6, ge=0, le=1)
 
 
-class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings):
-    """The embedded local mode: everything under one data directory, no services."""
-
-    mode: Literal["local"] = "local"
-    data_dir: Path = Path(".vnrag")
-    max_document_bytes: PositiveInt = 20_000_000
-
-    @property
-    def embedding_cache_path(self) -> Path:
-        return self.data_dir / "embeddings.sqlite"
-
-
-# Placeholders that tutorials and templates ship with; a production secret must be none of them.
-_KNOWN_DEFAULT_SECRETS = frozenset({
-    "secret", "changeme", "change-me", "changethis", "change_this", "jwt-secret", "jwt_secret", "dev",
-    "development",
-    "your-256-bit-secret", "your-secret-key", "supersecret", "super-secret-key", "secret-key", "password",
-    "change-me-in-production", "please-change-this-secret-in-production", "vnrag", "vnrag-dev-secret",
-})
-_MIN_SECRET_CHARS = 32
-
-
 class AuthSettings(_Base):
     """Tokens, API keys, rate limits and the first director account (VNRAG_JWT_SECRET, ...)."""
 
@@ -94,3 +72,25 @@ class AuthSettings(_Base):
             raise ValueError(
                 f"VNRAG_JWT_SECRET must be at least {_MIN_SECRET_CHARS} characters of random text")
         return self
+
+
+class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings):
+    """The embedded local mode: everything under one data directory, no services."""
+
+    mode: Literal["local"] = "local"
+    data_dir: Path = Path(".vnrag")
+    max_document_bytes: PositiveInt = 20_000_000
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.data_dir / "embeddings.sqlite"
+
+
+# Placeholders that tutorials and templates ship with; a production secret must be none of them.
+_KNOWN_DEFAULT_SECRETS = frozenset({
+    "secret", "changeme", "change-me", "changethis", "change_this", "jwt-secret", "jwt_secret", "dev",
+    "development",
+    "your-256-bit-secret", "your-secret-key", "supersecret", "super-secret-key", "secret-key", "password",
+    "change-me-in-production", "please-change-this-secret-in-production", "vnrag", "vnrag-dev-secret",
+})
+_MIN_SECRET_CHARS = 32

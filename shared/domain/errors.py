@@ -87,3 +87,15 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int, message: str = "too many requests") -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class QueryNotFound(DomainError):
+    """No query with that id was asked by the caller."""
+
+    code = "not_found"
+
+
+class DependencyUnavailable(DomainError):
+    """A backing service (index, store, generator) cannot be reached right now."""
+
+    code = "unavailable"

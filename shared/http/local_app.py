@@ -2,43 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
 
+from shared.adapters.sqlite_activity import SqliteActivityStore
+from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
+from shared.adapters.sqlite_counters import SqliteCounterStore
+from shared.answering.queries import QueryService
+from shared.auth.secrets import resolve_jwt_secret
+from shared.auth.service import AuthService
+from shared.bootstrap import LocalServices, build_local_services
 from shared.config import LocalSettings
-from shared.domain.models import Principal, Role
-from shared.rbac import search_filter_for
+from shared.documents import DocumentService
+from shared.domain.models import AccessLevel, SearchFilter
+from shared.http.app_factory import create_app
+from shared.http.deps import ApiServices
+from shared.ports import Embedder
+from shared.rate_limit import RateLimiter
 
-VERSION = "0.1.0"
+_EVERYTHING = SearchFilter(max_access_level=AccessLevel.RESTRICTED)
 
 
-class QuestionIn(BaseModel):
-    query: str = Field(min_length=1, max_length=1000)
-    top_k: int = Field(default=5, ge=1, le=20)
+@dataclass(frozen=True, slots=True)
+class LocalApi:
+    app: FastAPI
+    services: ApiServices
+    core: LocalServices
+
+
+def build_local_api(settings: LocalSettings, *, embedder: Embedder | None = None) -> LocalApi:
+    core = build_local_services(settings, embedder=embedder)
+    data = settings.data_dir
+    auth = AuthService(SqliteUserStore(data / "auth.sqlite"), SqliteApiKeyStore(data / "auth.sqlite"),
+                       secret=resolve_jwt_secret(settings, data), token_ttl_seconds=settings.token_ttl_seconds)
+    limiter = RateLimiter(SqliteCounterStore(data / "counters.sqlite"), limit=settings.rate_limit_per_minute,
+                          window_seconds=60)
+    services = ApiServices(
+        auth=auth,
+        queries=QueryService(answerer=core.answerer, activity=SqliteActivityStore(data / "activity.sqlite"),
+                             limiter=limiter),
+        documents=DocumentService(ingestor=core.ingestor),
+        health_checks={
+            "index": lambda: {"chunks": core.index.count()},
+            "store": lambda: {"documents": core.store.list_documents(
+                filter=_EVERYTHING, limit=1)[1]},
+            "embedder": lambda: {"model": core.embedder.model_id},
+        },
+    )
+    return LocalApi(app=create_app(services), services=services, core=core)
 
 
 def create_local_app(settings: LocalSettings) -> FastAPI:
-    from shared.bootstrap import build_local_services
+    return build_local_api(settings).app
 
-    services = build_local_services(settings)
-    app = FastAPI(title="vnrag", version=VERSION, docs_url="/api/docs", openapi_url="/api/openapi.json")
-
-    @app.get("/api/v1/health")
-    def health() -> dict:
-        return {"status": "ok", "version": VERSION, "timestamp": datetime.now(UTC).isoformat(),
-                "checks": {"index": {"status": "ok", "chunks": services.index.count()}}}
-
-    @app.post("/api/v1/query")
-    def query(body: QuestionIn) -> dict:
-        # Until authentication exists every caller is a guest: public documents only.
-        answer = services.answerer.answer(
-            body.query, filter=search_filter_for(Principal(id="anonymous", role=Role.GUEST)), top_k=body.top_k)
-        return {"query": body.query, "answer": answer.text,
-                "sources": [{"citation_number": c.number, "document_id": c.hit.chunk.document_id,
-                             "title": c.hit.chunk.heading_path, "relevance_score": c.hit.score,
-                             "snippet": c.snippet} for c in answer.citations],
-                "metadata": {"timings_ms": answer.timings_ms}}
-
-    return app

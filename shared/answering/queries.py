@@ -1,0 +1,128 @@
+"""QueryService: the use cases behind /query, /query/stream and /feedback.
+
+Rate limiting, access filtering, answering and the query log happen here, once, for the HTTP routes
+and the Lambda entries alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from shared.answering.service import NO_ANSWER, Answerer
+from shared.domain.activity import FeedbackRecord, QueryRecord
+from shared.domain.errors import DomainError, QueryNotFound
+from shared.domain.models import Answer, Citation, Principal
+from shared.rbac import search_filter_for
+
+log = logging.getLogger(__name__)
+
+
+class ActivityStore(Protocol):
+    def put_query(self, record: QueryRecord) -> None: ...
+    def get_query(self, query_id: str) -> QueryRecord | None: ...
+    def put_feedback(self, record: FeedbackRecord) -> None: ...
+
+
+class Limiter(Protocol):
+    def check(self, principal_id: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFilters:
+    document_types: tuple[str, ...] | None = None
+    document_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweredQuery:
+    query_id: str
+    question: str
+    answer: Answer
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One server-sent event: `token` (text), `citations` (the sources), `done`, or `error`."""
+
+    kind: str
+    data: object
+
+
+@dataclass(frozen=True, slots=True)
+class QueryService:
+    answerer: Answerer
+    activity: ActivityStore
+    limiter: Limiter
+
+    def ask(self, principal: Principal, question: str, *, top_k: int = 5,
+            filters: QueryFilters = QueryFilters()) -> AnsweredQuery:
+        self.limiter.check(principal.id)
+        started = time.perf_counter()
+        answer = self.answerer.answer(question, filter=self._filter(principal, filters), top_k=top_k)
+        answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        return self._log(principal, question, answer)
+
+    def stream(self, principal: Principal, question: str, *, top_k: int = 5,
+               filters: QueryFilters = QueryFilters()) -> Iterator[StreamEvent]:
+        """Checks (rate limit, validation) run before the first event, so they fail as plain HTTP errors."""
+        self.limiter.check(principal.id)
+        started = time.perf_counter()
+        retrieval, citations = self.answerer.retrieve(question, filter=self._filter(principal, filters),
+                                                      top_k=top_k)
+        return self._stream(principal, question, retrieval, citations, started)
+
+    def feedback(self, principal: Principal, query_id: str, rating: int, comment: str = "") -> FeedbackRecord:
+        record = self.activity.get_query(query_id)
+        if record is None or record.principal_id != principal.id:  # someone else's query reads as absent
+            raise QueryNotFound(f"no query {query_id!r} of yours")
+        feedback = FeedbackRecord(query_id=query_id, principal_id=principal.id, rating=rating, comment=comment,
+                                  created_at=datetime.now(UTC))
+        self.activity.put_feedback(feedback)
+        return feedback
+
+    def _stream(self, principal: Principal, question: str, retrieval, citations: tuple[Citation, ...],
+                started: float) -> Iterator[StreamEvent]:
+        pieces: list[str] = []
+        try:
+            for piece in self.answerer.generate(retrieval, citations):
+                pieces.append(piece)
+                yield StreamEvent("token", piece)
+            if not pieces:
+                citations = ()
+                pieces.append(NO_ANSWER)
+                yield StreamEvent("token", NO_ANSWER)
+        except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band, never crash
+            log.exception("answer generation failed mid-stream")
+            message = str(exc) if isinstance(exc, DomainError) else "the answer could not be completed"
+            yield StreamEvent("error", {"code": getattr(exc, "code", "generation_failed"), "message": message})
+            return
+        yield StreamEvent("citations", citations)
+        timings = {**retrieval.timings_ms, "total": (time.perf_counter() - started) * 1000}
+        answer = Answer(text="".join(pieces).strip(), citations=citations, found=bool(citations),
+                        timings_ms=timings)
+        answered = self._log(principal, question, answer)
+        yield StreamEvent("done", answered)
+
+    def _filter(self, principal: Principal, filters: QueryFilters):
+        return search_filter_for(principal, document_types=filters.document_types,
+                                 document_ids=filters.document_ids)
+
+    def _log(self, principal: Principal, question: str, answer: Answer) -> AnsweredQuery:
+        answered = AnsweredQuery(query_id=uuid.uuid4().hex, question=question, answer=answer,
+                                 created_at=datetime.now(UTC))
+        self.activity.put_query(QueryRecord(
+            id=answered.query_id, principal_id=principal.id, role=principal.role.label, question=question,
+            created_at=answered.created_at, latency_ms=answer.timings_ms.get("total", 0.0), found=answer.found,
+            document_ids=_unique(c.hit.chunk.document_id for c in answer.citations), timings_ms=answer.timings_ms))
+        return answered
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))

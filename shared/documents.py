@@ -1,0 +1,76 @@
+"""DocumentService: list, get, delete and upload documents, as the caller is allowed to.
+
+A document above the caller's level reads exactly like a missing one (404, same message), so neither
+its title nor its existence leaks.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from shared.domain.errors import AccessDenied, DocumentNotFound, InvalidInput
+from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role
+from shared.ingestion import Ingestor
+from shared.parsing import SUPPORTED_EXTENSIONS
+from shared.rbac import can_read, highest_level_for, search_filter_for
+
+_EDITOR = Role.MANAGER
+_SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    filename: str
+    data: bytes
+    title: str | None
+    document_type: str
+    access_level: AccessLevel
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentService:
+    ingestor: Ingestor
+
+    def list(self, principal: Principal, *, skip: int = 0, limit: int = 50,
+             document_type: str | None = None) -> tuple[list[Document], int]:
+        types = [document_type] if document_type else None
+        return self.ingestor.store.list_documents(filter=search_filter_for(principal, document_types=types),
+                                                  skip=skip, limit=limit)
+
+    def get(self, principal: Principal, document_id: str) -> Document:
+        document = self.ingestor.store.get_document(document_id)
+        if document is None or not can_read(principal, document):
+            raise DocumentNotFound(f"no document {document_id!r}")
+        return document
+
+    def delete(self, principal: Principal, document_id: str) -> None:
+        self.get(principal, document_id)  # 404 before 403: existence is not revealed
+        _require_editor(principal)
+        self.ingestor.delete(document_id)
+
+    def accept_upload(self, principal: Principal, upload: Upload) -> Document:
+        """Validate and record a pending document; `ingest_upload` does the work (in the background)."""
+        _require_editor(principal)
+        if upload.access_level > highest_level_for(principal.role):
+            raise AccessDenied("you cannot upload a document above your own access level")
+        name = _SAFE_NAME.sub("_", upload.filename.replace("\\", "/").rsplit("/", 1)[-1]).strip() or "upload"
+        if not name.lower().endswith(SUPPORTED_EXTENSIONS):
+            raise InvalidInput(f"unsupported file type {name!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+        if not upload.data:
+            raise InvalidInput("the uploaded file is empty")
+        pending = Document(id=uuid.uuid4().hex, title=upload.title or name, document_type=upload.document_type,
+                           access_level=upload.access_level, source=name, status=DocumentStatus.PENDING)
+        self.ingestor.store.put_document(pending)
+        return self.ingestor.store.get_document(pending.id) or pending
+
+    def ingest_upload(self, document: Document, upload: Upload) -> Document:
+        return self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
+                                         title=upload.title, document_type=upload.document_type,
+                                         access_level=upload.access_level, source=document.source)
+
+
+def _require_editor(principal: Principal) -> None:
+    if principal.role < _EDITOR:
+        raise AccessDenied("managing documents needs the manager role or higher")

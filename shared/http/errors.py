@@ -1,0 +1,83 @@
+"""Domain errors → HTTP, in one place. Every 4xx/5xx body is {"error": {"code", "message", "timestamp", ...}}."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.domain import errors
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[errors.DomainError], int] = {
+    errors.AuthenticationFailed: 401,
+    errors.AccessDenied: 403,
+    errors.DocumentNotFound: 404,
+    errors.QueryNotFound: 404,
+    errors.ApiKeyNotFound: 404,
+    errors.UserExists: 409,
+    errors.RateLimited: 429,
+    errors.DocumentTooLarge: 413,
+    errors.UnsupportedFormat: 415,
+    errors.InvalidInput: 422,
+    errors.InvalidQuery: 422,
+    errors.EmptyDocument: 422,
+    errors.CorruptDocument: 422,
+    errors.ModelUnavailable: 503,
+    errors.DependencyUnavailable: 503,
+}
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+               422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "unavailable"}
+
+
+def error_body(code: str, message: str, **extra: object) -> dict:
+    return {"error": {"code": code, "message": message, "timestamp": datetime.now(UTC).isoformat(), **extra}}
+
+
+def status_for(exc: errors.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 400
+
+
+async def _domain_error(request: Request, exc: errors.DomainError) -> JSONResponse:
+    status = status_for(exc)
+    headers = {}
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(error_body(exc.code, str(exc)), status_code=status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    details = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
+                "message": e.get("msg", "invalid"), "type": e.get("type", "")} for e in exc.errors()]
+    first = details[0] if details else {"field": "body", "message": "invalid request"}
+    return JSONResponse(error_body("validation_error", f"{first['field']}: {first['message']}",
+                                   field=first["field"], details=details), status_code=422)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

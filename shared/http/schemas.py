@@ -1,0 +1,163 @@
+"""Wire models: what the API accepts and returns, kept apart from the domain types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.answering.queries import AnsweredQuery, QueryFilters
+from shared.domain.models import Citation, Document
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FiltersIn(_Strict):
+    """Known keys only; they can only narrow what the caller may read."""
+
+    document_type: str | list[str] | None = Field(default=None, description="one type or a list")
+    document_ids: list[str] | None = Field(default=None, max_length=100)
+
+    def to_domain(self) -> QueryFilters:
+        types = [self.document_type] if isinstance(self.document_type, str) else self.document_type
+        return QueryFilters(document_types=tuple(types) if types is not None else None,
+                            document_ids=tuple(self.document_ids) if self.document_ids is not None else None)
+
+
+class QuestionIn(_Strict):
+    query: str = Field(min_length=1, max_length=1000)
+    top_k: int = Field(default=5, ge=1, le=20)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty")
+        return value
+
+
+class SourceOut(BaseModel):
+    citation_number: int
+    source_id: str
+    document_id: str
+    title: str
+    heading_path: str
+    article: str | None
+    relevance_score: float
+    snippet: str
+
+    @classmethod
+    def from_domain(cls, c: Citation) -> SourceOut:
+        chunk = c.hit.chunk
+        return cls(citation_number=c.number, source_id=chunk.id, document_id=chunk.document_id, title=chunk.title,
+                   heading_path=chunk.heading_path, article=chunk.article,
+                   relevance_score=round(c.hit.score, 4), snippet=c.snippet)
+
+
+class AnswerOut(BaseModel):
+    query_id: str
+    query: str
+    answer: str
+    found: bool
+    sources: list[SourceOut]
+    metadata: dict
+    timestamp: datetime
+
+    @classmethod
+    def from_domain(cls, q: AnsweredQuery) -> AnswerOut:
+        return cls(query_id=q.query_id, query=q.question, answer=q.answer.text, found=q.answer.found,
+                   sources=[SourceOut.from_domain(c) for c in q.answer.citations],
+                   metadata=answer_metadata(q), timestamp=q.created_at)
+
+
+def answer_metadata(q: AnsweredQuery) -> dict:
+    return {"latency_ms": {k: round(v, 2) for k, v in q.answer.timings_ms.items()},
+            "sources_count": len(q.answer.citations)}
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    document_type: str
+    access_level: str
+    status: Literal["pending", "indexed", "failed"]
+    error: str | None
+    chunk_count: int
+    source: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, d: Document) -> DocumentOut:
+        return cls(id=d.id, title=d.title, document_type=d.document_type, access_level=d.access_level.label,
+                   status=d.status.value, error=d.error, chunk_count=d.chunk_count, source=d.source,
+                   created_at=d.created_at, updated_at=d.updated_at)
+
+
+class DocumentListOut(BaseModel):
+    documents: list[DocumentOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class FeedbackIn(_Strict):
+    query_id: str = Field(min_length=1, max_length=64)
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    query_id: str
+    rating: int
+    comment: str
+    created_at: datetime
+
+
+class LoginIn(_Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class ApiKeyIn(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int = Field(default=90, ge=1, le=365)
+
+
+class ApiKeyCreatedOut(BaseModel):
+    id: str
+    name: str
+    api_key: str
+    expires_at: datetime
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked: bool
+
+
+class UserIn(_Strict):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    password: str = Field(min_length=8, max_length=1024)
+    role: Literal["guest", "employee", "manager", "director"]
+    email: str | None = Field(default=None, max_length=254)
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    email: str | None
