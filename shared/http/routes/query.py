@@ -4,7 +4,8 @@ import json
 from collections.abc import Iterable, Iterator
 
 from fastapi import APIRouter
-from fastapi.sse import EventSourceResponse, format_sse_event
+from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
 
 from shared.answering.queries import AnsweredQuery, StreamEvent
 from shared.http.deps import CurrentPrincipal, Services
@@ -19,14 +20,15 @@ def ask(body: QuestionIn, principal: CurrentPrincipal, services: Services) -> An
     return AnswerOut.from_domain(answered)
 
 
-@router.post("/stream", response_class=EventSourceResponse,
+@router.post("/stream", response_class=StreamingResponse,
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "`token` events (answer text), then `citations`, then `done`; "
                                              "`error` if the answer fails after the stream started"}})
-def ask_streaming(body: QuestionIn, principal: CurrentPrincipal, services: Services) -> EventSourceResponse:
+def ask_streaming(body: QuestionIn, principal: CurrentPrincipal, services: Services) -> StreamingResponse:
     # Rate limit, validation and retrieval run here, before the response starts, so they fail as plain 4xx.
     events = services.queries.stream(principal, body.query, top_k=body.top_k, filters=body.filters.to_domain())
-    return EventSourceResponse(_encode(events), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(_encode(events), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 def _encode(events: Iterable[StreamEvent]) -> Iterator[bytes]:
