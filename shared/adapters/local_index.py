@@ -104,32 +104,26 @@ class LocalSearchIndex:
 
     # -- search -------------------------------------------------------------------------------------
     def search(self, query: SearchQuery, *, k: int, filter: SearchFilter) -> list[SearchHit]:
-        snap = self._current()
-        if not snap.chunks or k <= 0:
+        snap = self._current()  # one snapshot for scores and mask, even if a write lands meanwhile
+        chunks, signals = snap.chunks, _score(snap, query)
+        if not chunks or k <= 0:
             return []
         allowed = _mask(snap, filter)
-        signals: dict[str, np.ndarray] = {}
-        weights = {"lexical": self._weights.lexical, "folded": self._weights.folded,
-                   "dense": self._weights.dense}
-        if query.mode in ("hybrid", "bm25"):
-            signals["lexical"] = snap.lexical.score(query.terms)
-            signals["folded"] = snap.folded.score(query.folded_terms)
-        if query.mode in ("hybrid", "dense") and query.vector is not None:
-            signals["dense"] = snap.vectors @ np.asarray(query.vector, dtype=np.float32)
-        if query.mode == "bm25":
-            weights["dense"] = 0.0
         if query.mode == "dense":
-            rows = top_candidates(signals["dense"], allowed, k)
-            return [SearchHit(snap.chunks[r], float(signals["dense"][r]), dense_score=float(signals["dense"][r]))
-                    for r in rows]
+            dense = signals["dense"]
+            return [SearchHit(chunks[r], float(dense[r]), dense_score=float(dense[r]))
+                    for r in top_candidates(dense, allowed, k)]
+        weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
         rows, fused, _ = min_max_fusion(signals, weights, allowed, candidates=max(self._candidates, k))
-        hits = []
-        for row, score in zip(rows[:k], fused[:k], strict=False):
-            dense = signals.get("dense")
-            hits.append(SearchHit(snap.chunks[row], float(score),
-                                  lexical_score=float(signals["lexical"][row]),
-                                  dense_score=None if dense is None else float(dense[row])))
-        return hits
+        dense = signals.get("dense")
+        return [SearchHit(chunks[row], float(score), lexical_score=float(signals["lexical"][row]),
+                          dense_score=None if dense is None else float(dense[row]))
+                for row, score in zip(rows[:k], fused[:k], strict=False)]
+
+    def score_all(self, query: SearchQuery) -> tuple[list[Chunk], dict[str, np.ndarray]]:
+        """Every chunk and its raw score per signal the query's mode uses (for search and for tuning)."""
+        snap = self._current()
+        return snap.chunks, _score(snap, query)
 
     # -- internals ----------------------------------------------------------------------------------
     def _insert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -181,6 +175,16 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _score(snap: _Snapshot, query: SearchQuery) -> dict[str, np.ndarray]:
+    signals: dict[str, np.ndarray] = {}
+    if query.mode in ("hybrid", "bm25"):
+        signals["lexical"] = snap.lexical.score(query.terms)
+        signals["folded"] = snap.folded.score(query.folded_terms)
+    if query.mode in ("hybrid", "dense") and query.vector is not None:
+        signals["dense"] = snap.vectors @ np.asarray(query.vector, dtype=np.float32)
+    return signals
 
 
 def _mask(snap: _Snapshot, filter: SearchFilter) -> np.ndarray:
