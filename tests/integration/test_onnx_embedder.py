@@ -48,7 +48,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def model_dir() -> Path:
     if not MODEL_DIR.is_dir():
-        pytest.skip(f"{MODEL_DIR} not built (run `make model`)")
+        pytest.fail(f"{MODEL_DIR} not built (run `make model`; `make test` does it first)")
     return MODEL_DIR
 
 
