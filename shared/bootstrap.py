@@ -49,7 +49,7 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
     index = LocalSearchIndex(
         settings.data_dir / "index.sqlite", analyzer=analyzer, dimension=raw_embedder.dimension,
         weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
-        candidates=settings.candidates)
+        candidates=settings.candidates, model_id=raw_embedder.model_id)
     store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
     retriever = Retriever(embedder=cached, index=index, analyzer=analyzer)
     answerer = Answerer(retriever=retriever, generator=ExtractiveGenerator(settings.answer_max_sentences),

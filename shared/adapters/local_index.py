@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.bm25 import BM25Index
 from shared.retrieval.fusion import min_max_fusion, top_candidates
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     access_level INTEGER NOT NULL, terms TEXT NOT NULL, folded TEXT NOT NULL, vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id, ordinal);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -60,7 +62,7 @@ class _Snapshot:
 
 class LocalSearchIndex:
     def __init__(self, path: Path, *, analyzer: Analyzer, dimension: int, weights: Weights,
-                 candidates: int = 100) -> None:
+                 candidates: int = 100, model_id: str = "unknown") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -73,6 +75,7 @@ class LocalSearchIndex:
         self._snapshot: _Snapshot | None = None
         self._seen_version: tuple[int, int] | None = None
         self._writes = 0
+        self._check_model(model_id, dimension)
 
     # -- writes -------------------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
@@ -126,6 +129,19 @@ class LocalSearchIndex:
         return snap.chunks, _score(snap, query)
 
     # -- internals ----------------------------------------------------------------------------------
+    def _check_model(self, model_id: str, dimension: int) -> None:
+        """Vectors of different models cannot be compared: refuse to mix them in one index."""
+        wanted = f"{model_id}/{dimension}"
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('embedding_model', ?)", (wanted,))
+            stored = self._db.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()[0]
+            if stored != wanted and self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None:
+                self._db.execute("UPDATE meta SET value = ? WHERE key = 'embedding_model'", (wanted,))
+                stored = wanted
+        if stored != wanted:
+            raise ModelUnavailable(f"this index was built with embedding model {stored}, not {wanted}: "
+                                   "use another data directory or re-ingest into an empty one")
+
     def _insert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
         self._db.executemany(

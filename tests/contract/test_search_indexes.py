@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.domain.errors import ModelUnavailable
 from tests.contract.search_index_contract import (
     ANALYZER,
     EMBEDDER,
@@ -41,3 +42,13 @@ class TestLocalSearchIndex(SearchIndexContract):
         chunks = [make_chunk("b", 0, "x")]
         with pytest.raises(ValueError):
             index.replace_document("a", chunks, vectors(chunks))
+
+
+def test_refuses_to_mix_embedding_models(tmp_path: Path) -> None:
+    chunks = [make_chunk("a", 0, "hợp đồng")]
+    first = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                             weights=Weights(0.35, 0.15, 0.5), model_id="model-a")
+    first.upsert(chunks, vectors(chunks))
+    with pytest.raises(ModelUnavailable, match="model-a"):
+        LocalSearchIndex(tmp_path / "i.sqlite", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                         weights=Weights(0.35, 0.15, 0.5), model_id="model-b")
