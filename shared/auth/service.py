@@ -66,9 +66,15 @@ class AuthService:
             raise AuthenticationFailed("token revoked")
         return Principal(id=user.username, role=user.role)
 
-    def create_api_key(self, principal: Principal, name: str,
-                       expires_in_days: int) -> tuple[ApiKeyRecord, str]:
-        """A new key of `principal`: its record and its plaintext, which is never available again."""
+    def create_api_key(self, principal: Principal, name: str, expires_in_days: int, *,
+                       authenticated_by_api_key: bool = False) -> tuple[ApiKeyRecord, str]:
+        """A new key of `principal`: its record and its plaintext, which is never available again.
+
+        A caller authenticated by an API key may not mint more: a leaked key must not be able to outlive
+        its own revocation or expiry by creating successors (AccessDenied).
+        """
+        if authenticated_by_api_key:
+            raise AccessDenied("api keys cannot create api keys; log in with a password to create one")
         name = validation.clean_key_name(name)
         days = validation.check_key_days(expires_in_days)
         key, now = api_keys.generate_api_key(), self._now()

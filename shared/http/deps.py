@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.answering.queries import QueryService
@@ -36,16 +39,69 @@ def get_services(request: Request) -> ApiServices:
 Services = Annotated[ApiServices, Depends(get_services)]
 
 
+_PRINCIPAL, _BY_API_KEY = "principal", "authenticated_by_api_key"
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller behind the request's bearer token (preferred) or X-API-Key; AuthenticationFailed if none.
+
+    The outcome is kept on the request, so the route's dependency does not authenticate a second time.
+    """
+    cached = getattr(request.state, _PRINCIPAL, None)
+    if cached is not None:
+        return cached
+    auth = get_services(request).auth
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    api_key = request.headers.get("X-API-Key", "")
+    if token:
+        principal, by_key = auth.authenticate_token(token), False
+    elif api_key:
+        principal, by_key = auth.authenticate_api_key(api_key), True
+    else:
+        raise AuthenticationFailed("authentication required: send 'Authorization: Bearer <token>' or 'X-API-Key'")
+    setattr(request.state, _PRINCIPAL, principal)
+    setattr(request.state, _BY_API_KEY, by_key)
+    return principal
+
+
 def current_principal(
-    services: Services,
+    request: Request,
+    # Declared for the OpenAPI security schemes; `authenticate` reads the same headers.
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    if bearer is not None and bearer.credentials:
-        return services.auth.authenticate_token(bearer.credentials)
-    if api_key:
-        return services.auth.authenticate_api_key(api_key)
-    raise AuthenticationFailed("authentication required: send 'Authorization: Bearer <token>' or 'X-API-Key'")
+    return authenticate(request)
+
+
+def authenticated_by_api_key(principal: Annotated[Principal, Depends(current_principal)], request: Request) -> bool:
+    """True when the caller sent an API key rather than a bearer token."""
+    return bool(getattr(request.state, _BY_API_KEY, False))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+ByApiKey = Annotated[bool, Depends(authenticated_by_api_key)]
+
+
+class AuthenticatedRoute(APIRoute):
+    """A route that authenticates before its body is read or validated.
+
+    FastAPI parses the body before it solves dependencies, so without this an anonymous caller sending
+    malformed JSON or multipart would get a 400/422 instead of the 401 every protected route owes it.
+    Routes without the `current_principal` dependency (login) are left as they are.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not _needs_principal(self.dependant):
+            return handler
+
+        async def authenticate_first(request: Request) -> Response:
+            await run_in_threadpool(authenticate, request)
+            return await handler(request)
+
+        return authenticate_first
+
+
+def _needs_principal(dependant: Dependant) -> bool:
+    return any(d.call is current_principal or _needs_principal(d) for d in dependant.dependencies)

@@ -57,12 +57,31 @@ async def _domain_error(request: Request, exc: errors.DomainError) -> JSONRespon
     return JSONResponse(error_body(exc.code, str(exc)), status_code=status, headers=headers)
 
 
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+_MAX_DETAILS = 20  # a list of 10,000 bad items must not echo back 10,000 errors
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    details = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-                "message": e.get("msg", "invalid"), "type": e.get("type", "")} for e in exc.errors()]
+    errors_ = exc.errors()
+    if any(e.get("loc") == ("body",) and isinstance(e.get("input"), bytes) for e in errors_):
+        # FastAPI hands a body it did not parse as JSON (another content type) to validation as raw bytes.
+        return JSONResponse(error_body("unsupported_media_type", "send the body as application/json",
+                                       field="body"), status_code=415)
+    details = [{"field": _field(e), "message": e.get("msg", "invalid"), "type": e.get("type", "")}
+               for e in errors_[:_MAX_DETAILS]]
     first = details[0] if details else {"field": "body", "message": "invalid request"}
     return JSONResponse(error_body("validation_error", f"{first['field']}: {first['message']}",
                                    field=first["field"], details=details), status_code=422)
+
+
+def _field(error: dict) -> str:
+    """The offending field as a dotted path (`filters.document_ids.3`), without the request location."""
+    loc = list(error.get("loc", ()))
+    if error.get("type") == "json_invalid":  # its loc ends with a character offset, not a field
+        return "body"
+    if loc and loc[0] in _LOCATIONS:
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc) or "body"
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -10,6 +12,7 @@ from shared.adapters.sqlite_activity import SqliteActivityStore
 from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.adapters.sqlite_counters import SqliteCounterStore
 from shared.answering.queries import QueryService
+from shared.auth.passwords import Passwords
 from shared.auth.secrets import resolve_jwt_secret
 from shared.auth.service import AuthService
 from shared.bootstrap import LocalServices, build_local_services
@@ -21,7 +24,11 @@ from shared.http.deps import ApiServices
 from shared.ports import Embedder
 from shared.rate_limit import RateLimiter
 
-_EVERYTHING = SearchFilter(max_access_level=AccessLevel.RESTRICTED)
+_NOTHING = SearchFilter(max_access_level=AccessLevel.PUBLIC, document_ids=frozenset())  # a query that reads no row
+
+
+def _touched(_: object) -> dict:
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +38,27 @@ class LocalApi:
     core: LocalServices
 
 
-def build_local_api(settings: LocalSettings, *, embedder: Embedder | None = None) -> LocalApi:
+def build_local_api(settings: LocalSettings, *, embedder: Embedder | None = None,
+                    passwords: Passwords | None = None, clock: Callable[[], float] = time.time) -> LocalApi:
+    """The local app over `settings.data_dir`. Tests may pass an embedder, a cheaper password hasher and the
+    rate limiter's clock (to freeze its window)."""
     core = build_local_services(settings, embedder=embedder)
     data = settings.data_dir
     auth = AuthService(SqliteUserStore(data / "auth.sqlite"), SqliteApiKeyStore(data / "auth.sqlite"),
-                       secret=resolve_jwt_secret(settings, data), token_ttl_seconds=settings.token_ttl_seconds)
-    limiter = RateLimiter(SqliteCounterStore(data / "counters.sqlite"), limit=settings.rate_limit_per_minute,
-                          window_seconds=60)
+                       secret=resolve_jwt_secret(settings, data), token_ttl_seconds=settings.token_ttl_seconds,
+                       passwords=passwords)
+    limiter = RateLimiter(SqliteCounterStore(data / "counters.sqlite", clock=clock),
+                          limit=settings.rate_limit_per_minute, window_seconds=60, clock=clock)
     services = ApiServices(
         auth=auth,
         queries=QueryService(answerer=core.answerer, activity=SqliteActivityStore(data / "activity.sqlite"),
                              limiter=limiter),
         documents=DocumentService(ingestor=core.ingestor),
+        # Each check touches its dependency but reports no counts: health is public, and how many
+        # documents exist (restricted ones included) is not for anonymous callers to learn.
         health_checks={
-            "index": lambda: {"chunks": core.index.count()},
-            "store": lambda: {"documents": core.store.list_documents(
-                filter=_EVERYTHING, limit=1)[1]},
+            "index": lambda: _touched(core.index.count()),
+            "store": lambda: _touched(core.store.list_documents(filter=_NOTHING, limit=1)),
             "embedder": lambda: {"model": core.embedder.model_id},
         },
     )

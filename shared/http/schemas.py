@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from shared.answering.queries import AnsweredQuery, QueryFilters
 from shared.domain.models import Citation, Document
+
+_Name = Annotated[str, Field(min_length=1, max_length=200)]  # a document type or id
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
 
 
 class _Strict(BaseModel):
@@ -18,11 +24,13 @@ class _Strict(BaseModel):
 class FiltersIn(_Strict):
     """Known keys only; they can only narrow what the caller may read."""
 
-    document_type: str | list[str] | None = Field(default=None, description="one type or a list")
-    document_ids: list[str] | None = Field(default=None, max_length=100)
+    # One type or a list of them; a single string is read as a list of one (errors then point at an index).
+    document_type: Annotated[list[_Name], BeforeValidator(_one_or_many), Field(max_length=100)] | None = Field(
+        default=None, description="one type or a list")
+    document_ids: list[_Name] | None = Field(default=None, max_length=100)
 
     def to_domain(self) -> QueryFilters:
-        types = [self.document_type] if isinstance(self.document_type, str) else self.document_type
+        types = self.document_type
         return QueryFilters(document_types=tuple(types) if types is not None else None,
                             document_ids=tuple(self.document_ids) if self.document_ids is not None else None)
 
@@ -154,7 +162,7 @@ class UserIn(_Strict):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     password: str = Field(min_length=8, max_length=1024)
     role: Literal["guest", "employee", "manager", "director"]
-    email: str | None = Field(default=None, max_length=254)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class UserOut(BaseModel):

@@ -3,10 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from shared.domain.models import Role
-from shared.http.deps import CurrentPrincipal, Services
+from shared.http.deps import AuthenticatedRoute, ByApiKey, CurrentPrincipal, Services
 from shared.http.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, LoginIn, TokenOut, UserIn, UserOut
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=AuthenticatedRoute)
 
 
 @router.post("/login", response_model=TokenOut)
@@ -16,8 +16,10 @@ def login(body: LoginIn, services: Services) -> TokenOut:
 
 
 @router.post("/api-keys", response_model=ApiKeyCreatedOut, status_code=status.HTTP_201_CREATED)
-def create_api_key(body: ApiKeyIn, principal: CurrentPrincipal, services: Services) -> ApiKeyCreatedOut:
-    record, key = services.auth.create_api_key(principal, body.name, body.expires_in_days)
+def create_api_key(body: ApiKeyIn, principal: CurrentPrincipal, by_api_key: ByApiKey,
+                   services: Services) -> ApiKeyCreatedOut:
+    record, key = services.auth.create_api_key(principal, body.name, body.expires_in_days,
+                                               authenticated_by_api_key=by_api_key)
     return ApiKeyCreatedOut(id=record.id, name=record.name, api_key=key, expires_at=record.expires_at)
 
 

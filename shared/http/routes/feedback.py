@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from shared.http.deps import CurrentPrincipal, Services
+from shared.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
 from shared.http.schemas import FeedbackIn, FeedbackOut
 
-router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
+router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"], route_class=AuthenticatedRoute)
 
 
 @router.post("", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)
