@@ -81,7 +81,7 @@ class QueryService:
     def feedback(self, principal: Principal, query_id: str, rating: int, comment: str = "") -> FeedbackRecord:
         record = self.activity.get_query(query_id)
         if record is None or record.principal_id != principal.id:  # someone else's query reads as absent
-            raise QueryNotFound(f"no query {query_id!r} of yours")
+            raise QueryNotFound("query not found")
         feedback = FeedbackRecord(query_id=query_id, principal_id=principal.id, rating=rating, comment=comment,
                                   created_at=datetime.now(UTC))
         self.activity.put_feedback(feedback)
@@ -91,6 +91,7 @@ class QueryService:
                 started: float) -> Iterator[StreamEvent]:
         pieces: list[str] = []
         try:
+            generate_started = time.perf_counter()
             for piece in self.answerer.generate(retrieval, citations):
                 pieces.append(piece)
                 yield StreamEvent("token", piece)
@@ -98,16 +99,18 @@ class QueryService:
                 citations = ()
                 pieces.append(NO_ANSWER)
                 yield StreamEvent("token", NO_ANSWER)
+            now = time.perf_counter()
+            timings = {**retrieval.timings_ms, "generate": (now - generate_started) * 1000,
+                       "total": (now - started) * 1000}
+            answer = Answer(text="".join(pieces).strip(), citations=citations, found=bool(citations),
+                            timings_ms=timings)
+            answered = self._log(principal, question, answer)
         except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band, never crash
-            log.exception("answer generation failed mid-stream")
+            log.exception("answer failed mid-stream")
             message = str(exc) if isinstance(exc, DomainError) else "the answer could not be completed"
             yield StreamEvent("error", {"code": getattr(exc, "code", "generation_failed"), "message": message})
             return
         yield StreamEvent("citations", citations)
-        timings = {**retrieval.timings_ms, "total": (time.perf_counter() - started) * 1000}
-        answer = Answer(text="".join(pieces).strip(), citations=citations, found=bool(citations),
-                        timings_ms=timings)
-        answered = self._log(principal, question, answer)
         yield StreamEvent("done", answered)
 
     def _filter(self, principal: Principal, filters: QueryFilters):

@@ -54,7 +54,8 @@ async def _domain_error(request: Request, exc: errors.DomainError) -> JSONRespon
         headers["Retry-After"] = str(exc.retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(error_body(exc.code, str(exc)), status_code=status, headers=headers)
+    extra = {"field": "query"} if isinstance(exc, errors.InvalidQuery) else {}
+    return JSONResponse(error_body(exc.code, str(exc), **extra), status_code=status, headers=headers)
 
 
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})

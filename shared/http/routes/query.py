@@ -8,10 +8,11 @@ from fastapi.responses import StreamingResponse
 from fastapi.sse import format_sse_event
 
 from shared.answering.queries import AnsweredQuery, StreamEvent
-from shared.http.deps import CurrentPrincipal, Services
+from shared.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
+from shared.http.errors import error_body
 from shared.http.schemas import AnswerOut, QuestionIn, SourceOut, answer_metadata
 
-router = APIRouter(prefix="/api/v1/query", tags=["query"])
+router = APIRouter(prefix="/api/v1/query", tags=["query"], route_class=AuthenticatedRoute)
 
 
 @router.post("", response_model=AnswerOut)
@@ -44,4 +45,4 @@ def _payload(event: StreamEvent) -> dict:
     if event.kind == "done":
         answered: AnsweredQuery = event.data
         return {"query_id": answered.query_id, "found": answered.answer.found, "metadata": answer_metadata(answered)}
-    return {"error": event.data}
+    return error_body(event.data["code"], event.data["message"])  # the shape of every other error
