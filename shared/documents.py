@@ -6,17 +6,23 @@ its title nor its existence leaks.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from shared.domain.errors import AccessDenied, DocumentNotFound, InvalidInput
+from shared.domain.errors import AccessDenied, DocumentNotFound, EmptyDocument, UnsupportedFormat
 from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role
 from shared.ingestion import Ingestor
 from shared.parsing import SUPPORTED_EXTENSIONS
 from shared.rbac import can_read, highest_level_for, search_filter_for
 
+log = logging.getLogger(__name__)
+
 _EDITOR = Role.MANAGER
+# One message for a missing document and for one above the caller's level: nothing tells them apart,
+# not even the id echoed back.
+_NOT_FOUND = "document not found"
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
 
@@ -42,7 +48,7 @@ class DocumentService:
     def get(self, principal: Principal, document_id: str) -> Document:
         document = self.ingestor.store.get_document(document_id)
         if document is None or not can_read(principal, document):
-            raise DocumentNotFound(f"no document {document_id!r}")
+            raise DocumentNotFound(_NOT_FOUND)
         return document
 
     def delete(self, principal: Principal, document_id: str) -> None:
@@ -57,18 +63,27 @@ class DocumentService:
             raise AccessDenied("you cannot upload a document above your own access level")
         name = _SAFE_NAME.sub("_", upload.filename.replace("\\", "/").rsplit("/", 1)[-1]).strip() or "upload"
         if not name.lower().endswith(SUPPORTED_EXTENSIONS):
-            raise InvalidInput(f"unsupported file type {name!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+            raise UnsupportedFormat(f"unsupported file type {name!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
         if not upload.data:
-            raise InvalidInput("the uploaded file is empty")
+            raise EmptyDocument("the uploaded file is empty")
         pending = Document(id=uuid.uuid4().hex, title=upload.title or name, document_type=upload.document_type,
                            access_level=upload.access_level, source=name, status=DocumentStatus.PENDING)
         self.ingestor.store.put_document(pending)
         return self.ingestor.store.get_document(pending.id) or pending
 
     def ingest_upload(self, document: Document, upload: Upload) -> Document:
-        return self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
-                                         title=upload.title, document_type=upload.document_type,
-                                         access_level=upload.access_level, source=document.source)
+        """Runs after the 202: whatever happens, the document ends indexed or failed, never pending."""
+        if self.ingestor.store.get_document(document.id) is None:  # deleted while it waited
+            return document
+        try:
+            return self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
+                                             title=upload.title, document_type=upload.document_type,
+                                             access_level=upload.access_level, source=document.source)
+        except Exception:  # noqa: BLE001 - nobody is waiting to see it raise: record it on the document
+            log.exception("ingest of upload %s failed", document.id)
+            failed = replace(document, status=DocumentStatus.FAILED, error="the document could not be indexed")
+            self.ingestor.store.put_document(failed)
+            return failed
 
 
 def _require_editor(principal: Principal) -> None:

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile, status
 
 from shared.documents import Upload
-from shared.domain.errors import DocumentTooLarge, InvalidInput
+from shared.domain.errors import DocumentTooLarge
 from shared.domain.models import AccessLevel
-from shared.http.deps import CurrentPrincipal, Services
+from shared.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
 from shared.http.schemas import DocumentListOut, DocumentOut
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
 
 
 @router.get("", response_model=DocumentListOut)
@@ -38,12 +38,9 @@ async def upload_document(
     file: Annotated[UploadFile, File(description="txt, md, html, docx or pdf")],
     title: Annotated[str | None, Form(max_length=500)] = None,
     document_type: Annotated[str, Form(min_length=1, max_length=100)] = "general",
-    access_level: Annotated[str, Form()] = "internal",
+    access_level: Annotated[Literal["public", "internal", "confidential", "restricted"], Form()] = "internal",
 ) -> DocumentOut:
-    try:
-        level = AccessLevel.parse(access_level)
-    except ValueError as exc:
-        raise InvalidInput(f"access_level: {exc}; expected public, internal, confidential or restricted") from None
+    level = AccessLevel.parse(access_level)
     limit = services.documents.ingestor.max_document_bytes
     data = await file.read(limit + 1)  # never hold more than the limit in memory
     if len(data) > limit:
