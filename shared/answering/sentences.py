@@ -7,16 +7,47 @@ import re
 from shared.text.normalize import fold_diacritics, syllables
 from shared.text.stopwords import STOPWORDS
 
-# A sentence ends at . ; ? ! or a line break, when followed by space and an upper-case letter,
-# a digit, or a list marker; "1.200.000" and "37/2015/NĐ-CP." inside a sentence are not ends.
-_SENTENCE_END = re.compile(r"(?<=[.;?!:])\s+(?=[\"“(]?[A-ZÀ-Ỹ0-9Đa-zđ]\)|[\"“(]?[A-ZÀ-ỸĐ0-9])|\n+")
+# A numbered clause, a lettered point or a bullet starts a new line of meaning even without a full stop.
+_LIST_MARKER = re.compile(r"(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–•+*])\s", re.IGNORECASE)
+_BREAK = re.compile(r"[.;?!:]\s+")
+_LINE_ENDS = (".", ";", "?", "!", ":")
 _MIN_SENTENCE_CHARS = 12
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage in order, whitespace-trimmed; fragments too short to quote are dropped."""
-    parts = (p.strip() for p in _SENTENCE_END.split(text))
-    return [p for p in parts if len(p) >= _MIN_SENTENCE_CHARS]
+    """Sentences of a passage in order, with whitespace collapsed; fragments too short to quote are dropped.
+
+    Hard-wrapped lines (PDF, DRiLL texts) are joined first: a line break ends a sentence only after
+    final punctuation, before a list marker, or at a blank line. Inside a line a sentence ends at
+    . ; ? ! : followed by an upper-case letter, a digit or a list marker: "1.200.000", "37/2015/NĐ-CP"
+    and a colon introducing lower-case words are not ends.
+    """
+    sentences: list[str] = []
+    for line in _unwrap(text):
+        start = 0
+        for match in _BREAK.finditer(line):
+            rest = line[match.end():]
+            if _LIST_MARKER.fullmatch(line[start:match.end()]):
+                continue  # "1. " or "a) " opens the sentence, it does not end one
+            if rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "“\"(" or _LIST_MARKER.match(rest)):
+                sentences.append(line[start:match.end()])
+                start = match.end()
+        sentences.append(line[start:])
+    cleaned = (" ".join(s.split()) for s in sentences)
+    return [s for s in cleaned if len(s) >= _MIN_SENTENCE_CHARS]
+
+
+def _unwrap(text: str) -> list[str]:
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            lines.append("")
+        elif lines and lines[-1] and not lines[-1].endswith(_LINE_ENDS) and not _LIST_MARKER.match(line):
+            lines[-1] = f"{lines[-1]} {line}"  # a wrapped line continues the sentence above it
+        else:
+            lines.append(line)
+    return [line for line in lines if line]
 
 
 def content_syllables(text: str) -> set[str]:

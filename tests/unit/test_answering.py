@@ -67,3 +67,18 @@ def test_sentences_split_at_ends_not_inside_numbers() -> None:
 def test_coverage_ignores_marks_and_stopwords() -> None:
     assert coverage("thời hạn nuôi con", "Thoi han nuoi con nuoi") == 1.0
     assert coverage("và của là", "bất kỳ") == 0.0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a colon before lower-case words (including accented ones) does not end the sentence
+    ("1. Nghỉ từ 01 đến 02 ngày: đăng ký trên hệ thống trước 01 ngày.",
+     ["1. Nghỉ từ 01 đến 02 ngày: đăng ký trên hệ thống trước 01 ngày."]),
+    # hard-wrapped lines are joined; list items and final punctuation still break
+    ("Người lao động được nghỉ hằng năm\nđủ 12 tháng làm việc như sau:\na) 12 ngày làm việc;\nb) 14 ngày làm việc.",
+     ["Người lao động được nghỉ hằng năm đủ 12 tháng làm việc như sau:", "a) 12 ngày làm việc;",
+      "b) 14 ngày làm việc."]),
+    ("Điều  này   áp dụng.  Ủy ban nhân dân cấp xã giải quyết.",
+     ["Điều này áp dụng.", "Ủy ban nhân dân cấp xã giải quyết."]),
+])
+def test_sentence_splitting_rules(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
