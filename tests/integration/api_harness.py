@@ -113,11 +113,14 @@ class Harness:
                                 headers=self.headers(role))
 
 
-def build_harness(data_dir: Path, *, rate_limit_per_minute: int = 100_000, max_document_bytes: int = 200_000,
+def build_harness(data_dir: Path, *, rate_limit_per_minute: int | None = 100_000, max_document_bytes: int = 200_000,
                   clock: Callable[[], float] = time.time) -> Harness:
-    """The app over `data_dir` with users `guest`, `employee`, `manager`, `director` logged in."""
-    settings = LocalSettings(data_dir=data_dir, jwt_secret=SECRET, rate_limit_per_minute=rate_limit_per_minute,
-                             max_document_bytes=max_document_bytes)
+    """The app over `data_dir` with users `guest`, `employee`, `manager`, `director` logged in.
+
+    The rate limit is lifted unless asked for (None: the settings' default).
+    """
+    limits = {} if rate_limit_per_minute is None else {"rate_limit_per_minute": rate_limit_per_minute}
+    settings = LocalSettings(data_dir=data_dir, jwt_secret=SECRET, max_document_bytes=max_document_bytes, **limits)
     api = build_local_api(settings, embedder=HashEmbedder(dimension=64), passwords=CHEAP_PASSWORDS, clock=clock)
     harness = Harness(api=api, client=client_for(api.app))
     for role in ROLES:
