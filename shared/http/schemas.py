@@ -37,7 +37,7 @@ class FiltersIn(_Strict):
 
 class QuestionIn(_Strict):
     query: str = Field(min_length=1, max_length=1000)
-    top_k: int = Field(default=5, ge=1, le=20)
+    top_k: int = Field(default=5, ge=1, le=20, strict=True)  # strict: `true` or "5" is not a number
     filters: FiltersIn = Field(default_factory=FiltersIn)
 
     @field_validator("query")
@@ -115,7 +115,7 @@ class DocumentListOut(BaseModel):
 
 class FeedbackIn(_Strict):
     query_id: str = Field(min_length=1, max_length=64)
-    rating: int = Field(ge=1, le=5)
+    rating: int = Field(ge=1, le=5, strict=True)
     comment: str = Field(default="", max_length=2000)
 
 
@@ -139,7 +139,7 @@ class TokenOut(BaseModel):
 
 class ApiKeyIn(_Strict):
     name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int = Field(default=90, ge=1, le=365)
+    expires_in_days: int = Field(default=90, ge=1, le=365, strict=True)
 
 
 class ApiKeyCreatedOut(BaseModel):
