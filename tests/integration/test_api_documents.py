@@ -183,7 +183,7 @@ def _docx_bytes(title: str, *paragraphs: str) -> bytes:
      "250.000 đồng mỗi ngày.</p></body></html>".encode()),
     ("quy-che-cong-tac-phi.docx", _docx_bytes("Quy chế công tác phí", "Điều 2. Công tác phí",
                                               "Mức phụ cấp lưu trú đi công tác là 250.000 đồng mỗi ngày.")),
-])
+], ids=["txt", "md", "html", "docx"])
 def test_upload_is_accepted_then_indexed_and_searchable(harness: Harness, filename: str, data: bytes) -> None:
     response = _upload(harness, "manager", filename, data, title=f"Quy chế công tác phí ({filename})",
                        document_type="regulation", access_level="confidential")
@@ -217,7 +217,7 @@ def test_upload_defaults_and_a_hostile_filename(harness: Harness) -> None:
     ("hong.pdf", b"%PDF-1.4\nthis is not really a pdf"),
     ("hong.docx", b"PK\x03\x04 not a zip at all"),
     ("trang.txt", b"   \n\t  \n"),
-])
+], ids=["pdf", "docx", "blank txt"])
 def test_a_file_that_cannot_be_read_ends_failed_with_its_error(harness: Harness, filename: str, data: bytes) -> None:
     response = _upload(harness, "manager", filename, data)
     assert response.status_code == 202
@@ -255,7 +255,8 @@ def test_an_unexpected_ingestion_crash_still_ends_failed_not_pending(harness: Ha
     ("ok.txt", b"Dieu 1.", {"title": "t" * 501}, 422, "validation_error"),
     ("ok.txt", b"Dieu 1.", {"document_type": "d" * 101}, 422, "validation_error"),
     ("ok.txt", b"Dieu 1.", {"access_level": "restricted"}, 403, "forbidden"),  # above the manager's own level
-])
+], ids=["exe", "csv", "no extension", "empty", "over the limit", "bad level", "long title", "long type",
+        "above own level"])
 def test_bad_uploads_are_refused_with_the_right_status(harness: Harness, filename: str, data: bytes, form: dict,
                                                        status: int, code: str) -> None:
     before = _list(harness, "director", limit=1)["total"]
