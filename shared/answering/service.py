@@ -20,8 +20,8 @@ _SNIPPET_CHARS = 300
 class Answerer:
     retriever: Retriever
     generator: Generator
-    min_dense_score: float = 0.80
-    min_term_coverage: float = 0.6
+    min_dense_score: float = 0.87
+    min_term_coverage: float = 0.9
 
     def answer(self, question: str, *, filter: SearchFilter, top_k: int = 5) -> Answer:
         retrieval, citations = self.retrieve(question, filter=filter, top_k=top_k)
