@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.integration.api_harness import PASSWORD, SECRET, Harness, assert_error, without_timestamp
+from tests.integration.api_harness import PASSWORD, SECRET, Harness, assert_error, fuzz, without_timestamp
 
 LOGIN = "/api/v1/auth/login"
 KEYS = "/api/v1/auth/api-keys"
@@ -305,3 +307,14 @@ def test_user_validation_names_the_field(harness: Harness, change: dict, field: 
     error = assert_error(harness.client.post(USERS, headers=harness.headers("director"), json=body), 422,
                          "validation_error")
     assert error["field"] == field
+
+
+_header_bytes = st.binary(max_size=120).filter(lambda b: not set(b) & {0, 10, 13})
+
+
+@fuzz(80)
+@given(authorization=_header_bytes, api_key=_header_bytes)
+def test_no_credential_bytes_get_past_401(harness: Harness, authorization: bytes, api_key: bytes) -> None:
+    for headers in ({"Authorization": b"Bearer " + authorization}, {"X-API-Key": api_key},
+                    {"Authorization": authorization, "X-API-Key": b"sk_" + api_key}):
+        assert_error(harness.client.get(DOCUMENTS, headers=headers), 401, "unauthorized")

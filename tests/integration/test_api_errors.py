@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.integration.api_harness import PASSWORD, Harness, assert_error, check_error_body
+from tests.integration.api_harness import PASSWORD, Harness, assert_error, check_error_body, fuzz
 
 QUERY = "/api/v1/query"
 JSON = {"content-type": "application/json"}
@@ -144,7 +144,7 @@ def test_docs_and_openapi_are_served(harness: Harness) -> None:
 # --- fuzzing: no input gives a 500 ---------------------------------------------------------------------
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12)
 _fields = {
@@ -164,7 +164,7 @@ def _bodies(draw) -> tuple[str, object]:
     return path, draw(known | _json)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz(150)
 @given(request=_bodies())
 def test_no_json_body_yields_a_500(harness: Harness, request: tuple[str, object]) -> None:
     path, body = request
@@ -174,7 +174,7 @@ def test_no_json_body_yields_a_500(harness: Harness, request: tuple[str, object]
         check_error_body(response)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz(60)
 @given(content=st.binary(max_size=200), content_type=st.sampled_from(["application/json", "text/plain", ""]))
 def test_no_raw_bytes_yield_a_500(harness: Harness, content: bytes, content_type: str) -> None:
     for path in ("/api/v1/query", "/api/v1/auth/login", "/api/v1/feedback"):
@@ -183,7 +183,7 @@ def test_no_raw_bytes_yield_a_500(harness: Harness, content: bytes, content_type
         assert response.status_code < 500, response.text
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz(60)
 @given(username=st.text(max_size=80), password=st.text(max_size=80))
 def test_no_login_yields_a_500(harness: Harness, username: str, password: str) -> None:
     response = harness.client.post("/api/v1/auth/login", json={"username": username, "password": password})
