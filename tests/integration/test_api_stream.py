@@ -231,7 +231,9 @@ def test_stream_through_a_real_vnrag_serve_process(tmp_path: Path) -> None:
         assert login.status_code == 200, login.text
         token = login.json()["access_token"]
 
-        content_type, events = _read_stream(base, token, ADOPTION)
+        # Every word of the question is in the document: answered whatever the tuning of the answer gate.
+        question = "Thời hạn giải quyết việc nuôi con nuôi trong nước"
+        content_type, events = _read_stream(base, token, question)
         assert content_type.startswith("text/event-stream")
         kinds = [k for k, _ in events]
         assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"token"}, kinds
@@ -244,10 +246,10 @@ def test_stream_through_a_real_vnrag_serve_process(tmp_path: Path) -> None:
         assert created.status_code == 201, created.text
         guest = httpx.post(f"{base}/api/v1/auth/login",
                            json={"username": "khach", "password": "mat-khau-khach-1"}).json()["access_token"]
-        _, guest_events = _read_stream(base, guest, ADOPTION)
+        _, guest_events = _read_stream(base, guest, question)
         assert [k for k, _ in guest_events] == ["token", "citations", "done"]
         assert guest_events[1][1]["sources"] == [] and "30 ngày" not in str(guest_events)
-        assert httpx.post(f"{base}{STREAM}", json={"query": ADOPTION}).status_code == 401
+        assert httpx.post(f"{base}{STREAM}", json={"query": question}).status_code == 401
     finally:
         process.terminate()
         try:

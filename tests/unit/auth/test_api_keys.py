@@ -6,7 +6,7 @@ import pytest
 from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.auth import api_keys
 from shared.auth.service import AuthService
-from shared.domain.errors import ApiKeyNotFound, AuthenticationFailed, InvalidInput
+from shared.domain.errors import AccessDenied, ApiKeyNotFound, AuthenticationFailed, InvalidInput
 from shared.domain.models import Principal, Role
 
 from .conftest import DIRECTOR, FakeClock
@@ -121,3 +121,9 @@ def test_create_key_validates_input(service: AuthService, name: str, days) -> No
 def test_key_boundaries_are_accepted(service: AuthService) -> None:
     service.create_api_key(LAN, "x" * 100, 365)
     service.create_api_key(LAN, "y", 1)
+
+
+def test_a_caller_authenticated_by_an_api_key_cannot_mint_keys(service: AuthService) -> None:
+    with pytest.raises(AccessDenied, match="api keys cannot create api keys"):
+        service.create_api_key(LAN, "child", 7, authenticated_by_api_key=True)
+    assert service.list_api_keys(LAN) == []
