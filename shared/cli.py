@@ -28,7 +28,19 @@ def _echo_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, default=str))
 
 
-@click.group()
+class _Commands(click.Group):
+    """Domain errors (bad input, missing model, unknown user) end the command with their message."""
+
+    def invoke(self, ctx: click.Context):
+        from shared.domain.errors import DomainError
+
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """vnrag: Vietnamese question answering over your documents, with citations."""
 
