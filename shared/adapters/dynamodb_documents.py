@@ -1,0 +1,172 @@
+"""Document records in the DynamoDB table, listed and counted without scans.
+
+Listing "what this caller may read, newest first, page N, and how many in all" is a scan in a naive
+design. Here each document sits in the GSI partition of its access level (GSI1, `DOCS#L<level>`) and of
+its level and type (GSI2, `DOCS#L<level>#T<type>`), sorted by creation time. A listing queries the
+partitions the filter allows (at most 4 levels, times the requested types) newest first and merges
+them; the total is the sum of counter items (`DOCCOUNT`, one per partition) that every put and delete
+adjusts in the same transaction as the document itself.
+
+Trade-offs: a page at offset `skip` reads up to `skip + limit` items from each partition (fine for the
+admin listing's small pages; a cursor would avoid it but the API is offset-based); GSIs are eventually
+consistent, so a document written a moment ago may be missing from a listing for a fraction of a second
+(GetItem is strongly consistent); a filter by document ids is a BatchGetItem of those ids.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.adapters.dynamodb_table import call, from_item, is_condition_failure, key, to_item
+from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
+
+_COUNT_PK = "DOCCOUNT"
+_ATTEMPTS = 5  # optimistic-lock retries when two writers update one document at once
+
+
+def _doc_key(document_id: str) -> dict:
+    return key(f"DOC#{document_id}", "DOC")
+
+
+def _partitions(level: int, document_type: str) -> tuple[str, str]:
+    return f"L{level}", f"L{level}#T{document_type}"
+
+
+class DynamoDBDocumentStore:
+    """DocumentStore on DynamoDB."""
+
+    def __init__(self, table_name: str, *, client: Any) -> None:
+        self._table, self._client = table_name, client
+
+    def put_document(self, document: Document) -> None:
+        for _ in range(_ATTEMPTS):
+            old = self._get(document.id)
+            now = datetime.now(UTC).isoformat()
+            created = old["created_at"] if old else (document.created_at or datetime.now(UTC)).isoformat()
+            sort = f"{created}#{document.id}"
+            level, dtype = int(document.access_level), document.document_type
+            item = {**_doc_key(document.id), **to_item({
+                "kind": "document", "id": document.id, "title": document.title, "document_type": dtype,
+                "access_level": level, "source": document.source, "status": str(document.status),
+                "error": document.error, "chunk_count": document.chunk_count,
+                "content_hash": document.content_hash, "created_at": created, "updated_at": now,
+                "metadata": json.dumps(document.metadata, ensure_ascii=False),
+                "GSI1PK": f"DOCS#L{level}", "GSI1SK": sort, "GSI2PK": f"DOCS#L{level}#T{dtype}", "GSI2SK": sort})}
+            deltas = Counter(_partitions(level, dtype))
+            if old:
+                deltas.subtract(_partitions(old["access_level"], old["document_type"]))
+            put = {"TableName": self._table, "Item": item, **self._unchanged_since(old)}
+            if self._transact([{"Put": put}], deltas):
+                return
+        raise RuntimeError(f"document {document.id!r} kept changing under us")
+
+    def get_document(self, document_id: str) -> Document | None:
+        values = self._get(document_id)
+        return _document(values) if values else None
+
+    def delete_document(self, document_id: str) -> bool:
+        for _ in range(_ATTEMPTS):
+            old = self._get(document_id)
+            if old is None:
+                return False
+            deltas = Counter(_partitions(old["access_level"], old["document_type"]))
+            delete = {"TableName": self._table, "Key": _doc_key(document_id), **self._unchanged_since(old)}
+            if self._transact([{"Delete": delete}], Counter({p: -n for p, n in deltas.items()})):
+                return True
+        raise RuntimeError(f"document {document_id!r} kept changing under us")
+
+    def list_documents(self, *, filter: SearchFilter, skip: int = 0, limit: int = 50) -> tuple[list[Document], int]:
+        if filter.document_ids is not None:
+            return self._list_by_ids(filter, skip, limit)
+        levels = range(int(filter.max_access_level) + 1)
+        if filter.document_types is None:
+            parts = [("GSI1", f"L{lv}") for lv in levels]
+        else:
+            parts = [("GSI2", f"L{lv}#T{t}") for lv in levels for t in sorted(filter.document_types)]
+        total = self._count([p for _, p in parts])
+        if limit <= 0 or skip >= total:
+            return [], total
+        streams = [self._newest_first(index, part, skip + limit) for index, part in parts]
+        merged = heapq.merge(*streams, key=lambda v: v[f"{parts[0][0]}SK"], reverse=True)
+        return [_document(v) for v in itertools.islice(merged, skip, skip + limit)], total
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _get(self, document_id: str) -> dict | None:
+        item = call(self._client.get_item, TableName=self._table, Key=_doc_key(document_id),
+                    ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    @staticmethod
+    def _unchanged_since(old: dict | None) -> dict:
+        """Optimistic lock: write only if the item is still what we read (so the counters stay exact)."""
+        if old is None:
+            return {"ConditionExpression": "attribute_not_exists(PK)"}
+        return {"ConditionExpression": "updated_at = :seen",
+                "ExpressionAttributeValues": {":seen": {"S": old["updated_at"]}}}
+
+    def _transact(self, items: list[dict], deltas: Counter) -> bool:
+        for part, n in sorted(deltas.items()):
+            if n:
+                items.append({"Update": {"TableName": self._table, "Key": key(_COUNT_PK, part),
+                                         "UpdateExpression": "ADD #n :d", "ExpressionAttributeNames": {"#n": "n"},
+                                         "ExpressionAttributeValues": {":d": {"N": str(n)}}}})
+        try:
+            call(self._client.transact_write_items, TransactItems=items)
+        except Exception as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def _count(self, parts: list[str]) -> int:
+        total = 0
+        for start in range(0, len(parts), 100):  # BatchGetItem takes 100 keys
+            keys = [key(_COUNT_PK, p) for p in parts[start:start + 100]]
+            request = {self._table: {"Keys": keys, "ProjectionExpression": "#n",
+                                     "ExpressionAttributeNames": {"#n": "n"}}}
+            while request:
+                out = call(self._client.batch_get_item, RequestItems=request)
+                total += sum(int(i["n"]["N"]) for i in out.get("Responses", {}).get(self._table, []) if "n" in i)
+                request = out.get("UnprocessedKeys") or None
+        return total
+
+    def _newest_first(self, index: str, part: str, wanted: int):
+        start, seen = None, 0
+        while seen < wanted:
+            kwargs = {"TableName": self._table, "IndexName": index, "ScanIndexForward": False,
+                      "KeyConditionExpression": f"{index}PK = :p", "Limit": min(wanted - seen, 500),
+                      "ExpressionAttributeValues": {":p": {"S": f"DOCS#{part}"}}}
+            page = call(self._client.query, **({**kwargs, "ExclusiveStartKey": start} if start else kwargs))
+            for item in page.get("Items", []):
+                seen += 1
+                yield from_item(item)
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def _list_by_ids(self, filter: SearchFilter, skip: int, limit: int) -> tuple[list[Document], int]:
+        ids = sorted(filter.document_ids or ())
+        found: list[dict] = []
+        for start in range(0, len(ids), 100):
+            request = {self._table: {"Keys": [_doc_key(i) for i in ids[start:start + 100]], "ConsistentRead": True}}
+            while request:
+                out = call(self._client.batch_get_item, RequestItems=request)
+                found += [from_item(i) for i in out.get("Responses", {}).get(self._table, [])]
+                request = out.get("UnprocessedKeys") or None
+        allowed = [v for v in found if v["access_level"] <= int(filter.max_access_level)
+                   and (filter.document_types is None or v["document_type"] in filter.document_types)]
+        allowed.sort(key=lambda v: v["GSI1SK"], reverse=True)
+        return [_document(v) for v in allowed[skip:skip + limit]], len(allowed)
+
+
+def _document(v: dict) -> Document:
+    return Document(id=v["id"], title=v["title"], document_type=v["document_type"],
+                    access_level=AccessLevel(v["access_level"]), source=v.get("source", ""),
+                    status=DocumentStatus(v["status"]), error=v.get("error"), chunk_count=v["chunk_count"],
+                    content_hash=v.get("content_hash", ""), created_at=datetime.fromisoformat(v["created_at"]),
+                    updated_at=datetime.fromisoformat(v["updated_at"]), metadata=json.loads(v["metadata"]))

@@ -1,0 +1,177 @@
+"""The behaviour every store adapter (SQLite for local mode, DynamoDB for AWS) must have.
+
+Not collected on its own (no Test prefix): tests/contract/test_stores.py runs it per adapter.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared.auth.models import ApiKeyRecord, User
+from shared.domain.activity import FeedbackRecord, QueryRecord
+from shared.domain.errors import UserExists
+from shared.domain.models import AccessLevel, Document, DocumentStatus, Role, SearchFilter
+
+T0 = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def doc(doc_id: str, level: AccessLevel = AccessLevel.PUBLIC, document_type: str = "law",
+        created: datetime | None = None) -> Document:
+    return Document(id=doc_id, title=f"Tài liệu {doc_id}", document_type=document_type, access_level=level,
+                    status=DocumentStatus.INDEXED, chunk_count=2, metadata={"nguồn": "thử"}, created_at=created)
+
+
+def user(name: str = "lan") -> User:
+    return User(username=name, password_hash="$argon2id$x", role=Role.EMPLOYEE, email="lan@example.vn",
+                created_at=T0)
+
+
+def api_key(key_id: str, owner: str = "lan", minutes: int = 0) -> ApiKeyRecord:
+    return ApiKeyRecord(id=key_id, owner=owner, name=f"key {key_id}", key_hash=f"hash-{key_id}",
+                        prefix="sk_abc", created_at=T0 + timedelta(minutes=minutes),
+                        expires_at=T0 + timedelta(days=1))
+
+
+class DocumentStoreContract:
+    def test_put_then_get_round_trips(self, documents) -> None:
+        documents.put_document(doc("a"))
+        got = documents.get_document("a")
+        assert got is not None and got.title == "Tài liệu a" and got.metadata == {"nguồn": "thử"}
+        assert got.created_at is not None and got.status is DocumentStatus.INDEXED and got.chunk_count == 2
+        assert documents.get_document("nope") is None
+
+    def test_failed_status_and_error_round_trip(self, documents) -> None:
+        documents.put_document(Document(id="f", title="x", status=DocumentStatus.FAILED, error="hỏng tệp"))
+        got = documents.get_document("f")
+        assert got.status is DocumentStatus.FAILED and got.error == "hỏng tệp"
+
+    def test_listing_respects_level_type_and_paging(self, documents) -> None:
+        for i, level in enumerate(AccessLevel):
+            documents.put_document(doc(f"d{i}", level, "law" if i % 2 else "memo"))
+        docs, total = documents.list_documents(filter=SearchFilter(AccessLevel.INTERNAL))
+        assert total == 2 and {d.id for d in docs} == {"d0", "d1"}
+        docs, total = documents.list_documents(
+            filter=SearchFilter(AccessLevel.RESTRICTED, document_types=frozenset({"law"})))
+        assert total == 2 and {d.access_level for d in docs} == {AccessLevel.INTERNAL, AccessLevel.RESTRICTED}
+        page, total = documents.list_documents(filter=SearchFilter(AccessLevel.RESTRICTED), skip=1, limit=2)
+        assert total == 4 and len(page) == 2
+        by_id, total = documents.list_documents(
+            filter=SearchFilter(AccessLevel.INTERNAL, document_ids=frozenset({"d1", "d3"})))
+        assert total == 1 and [d.id for d in by_id] == ["d1"]
+        nothing, total = documents.list_documents(
+            filter=SearchFilter(AccessLevel.PUBLIC, document_ids=frozenset()))
+        assert (nothing, total) == ([], 0)
+
+    def test_listing_is_newest_first_across_levels_and_pages(self, documents) -> None:
+        for i in range(7):
+            documents.put_document(doc(f"n{i}", AccessLevel(i % 4), created=T0 + timedelta(hours=i)))
+        seen = []
+        for skip in range(0, 7, 3):
+            page, total = documents.list_documents(filter=SearchFilter(AccessLevel.RESTRICTED), skip=skip, limit=3)
+            assert total == 7
+            seen += [d.id for d in page]
+        assert seen == [f"n{i}" for i in reversed(range(7))]
+
+    def test_totals_follow_level_and_type_changes_and_deletes(self, documents) -> None:
+        documents.put_document(doc("a", AccessLevel.PUBLIC, "law"))
+        documents.put_document(doc("a", AccessLevel.RESTRICTED, "memo"))  # re-ingested with new metadata
+        public = SearchFilter(AccessLevel.PUBLIC)
+        assert documents.list_documents(filter=public) == ([], 0)
+        everything = SearchFilter(AccessLevel.RESTRICTED, document_types=frozenset({"memo"}))
+        assert documents.list_documents(filter=everything)[1] == 1
+        assert documents.delete_document("a")
+        assert documents.list_documents(filter=everything) == ([], 0)
+
+    def test_reingest_keeps_creation_time(self, documents) -> None:
+        documents.put_document(doc("a"))
+        first = documents.get_document("a")
+        documents.put_document(doc("a"))
+        again = documents.get_document("a")
+        assert first.created_at == again.created_at and again.updated_at >= first.updated_at
+
+    def test_delete(self, documents) -> None:
+        documents.put_document(doc("a"))
+        assert documents.delete_document("a") is True
+        assert documents.delete_document("a") is False
+        assert documents.get_document("a") is None
+
+
+class UserStoreContract:
+    def test_user_round_trip_and_conditional_create(self, users) -> None:
+        users.create_user(user())
+        assert users.get_user("lan") == user()
+        with pytest.raises(UserExists):
+            users.create_user(user())
+        assert users.get_user("nobody") is None
+
+    def test_user_updates_report_whether_the_user_exists(self, users) -> None:
+        users.create_user(user())
+        assert users.set_active("lan", False) and not users.get_user("lan").active
+        assert users.bump_token_version("lan") and users.get_user("lan").token_version == 1
+        assert users.set_password_hash("lan", "new") and users.get_user("lan").password_hash == "new"
+        assert users.delete_user("lan") and users.get_user("lan") is None
+        assert not any((users.set_active("lan", True), users.bump_token_version("lan"),
+                        users.set_password_hash("lan", "x"), users.delete_user("lan")))
+        assert users.get_user("lan") is None  # a failed update did not create a half user
+
+
+class ApiKeyStoreContract:
+    def test_keys_by_hash_by_owner_and_revocation(self, keys) -> None:
+        keys.put_key(api_key("b", minutes=1))
+        keys.put_key(api_key("a"))
+        keys.put_key(api_key("c", owner="other"))
+        assert keys.get_key_by_hash("hash-a") == api_key("a")
+        assert keys.get_key_by_hash("hash-zzz") is None
+        assert [k.id for k in keys.list_keys("lan")] == ["a", "b"]
+        assert keys.list_keys("nobody") == []
+        assert not keys.revoke_key("lan", "c")  # not lan's
+        assert not keys.revoke_key("lan", "zzz")
+        assert not keys.get_key_by_hash("hash-c").revoked
+        assert keys.revoke_key("lan", "a") and keys.get_key_by_hash("hash-a").revoked
+        assert keys.revoke_key("lan", "a")  # twice is True twice
+
+
+class CounterStoreContract:
+    def test_counts_up_and_keys_are_separate(self, counters) -> None:
+        assert [counters.increment("a", ttl_seconds=60) for _ in range(3)] == [1, 2, 3]
+        assert counters.increment("b", ttl_seconds=60) == 1
+
+    def test_expired_counter_starts_again(self, counters, clock) -> None:
+        counters.increment("a", ttl_seconds=60)
+        clock.advance(59)
+        assert counters.increment("a", ttl_seconds=60) == 2  # the TTL runs from creation
+        clock.advance(1)
+        assert counters.increment("a", ttl_seconds=60) == 1
+
+    def test_atomic_under_threads(self, counters) -> None:
+        seen: list[int] = []
+
+        def work() -> None:
+            for _ in range(10):
+                seen.append(counters.increment("shared", ttl_seconds=600))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(seen) == list(range(1, 41))
+
+
+class ActivityStoreContract:
+    def test_query_round_trip(self, activity) -> None:
+        record = QueryRecord(id="q1", principal_id="lan", role="employee", question="Thời hạn?", created_at=T0,
+                             latency_ms=12.5, found=True, document_ids=("a", "b"), timings_ms={"retrieve": 3.25})
+        activity.put_query(record)
+        assert activity.get_query("q1") == record
+        assert activity.get_query("q2") is None
+
+    def test_second_feedback_replaces_the_first(self, activity) -> None:
+        activity.put_feedback(FeedbackRecord("q1", "lan", 2, "", T0))
+        activity.put_feedback(FeedbackRecord("q1", "lan", 5, "tốt", T0))
+        activity.put_feedback(FeedbackRecord("q1", "minh", 4, "", T0))
+        ratings = sorted((f.principal_id, f.rating, f.comment) for f in activity.list_feedback("q1"))
+        assert ratings == [("lan", 5, "tốt"), ("minh", 4, "")]
