@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
 
+from shared.adapters.sqlite import open_database
 from shared.domain.activity import FeedbackRecord, QueryRecord
 
 _SCHEMA = """
@@ -27,10 +27,7 @@ class SqliteActivityStore:
     """QueryLog and FeedbackStore in one file."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def put_query(self, record: QueryRecord) -> None:

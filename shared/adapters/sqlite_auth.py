@@ -7,6 +7,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from shared.adapters.sqlite import open_database
 from shared.auth.models import ApiKeyRecord, User
 from shared.domain.errors import UserExists
 from shared.domain.models import Role
@@ -27,11 +28,7 @@ _KEY_COLUMNS = "id, owner, name, key_hash, prefix, created_at, expires_at, revok
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(_SCHEMA)
-    return db
+    return open_database(path, _SCHEMA)
 
 
 class SqliteUserStore:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from shared.adapters.sqlite import open_database
 from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
 
 _SCHEMA = """
@@ -24,10 +24,7 @@ _COLUMNS = ("id, title, document_type, access_level, source, status, error, chun
 
 class SqliteDocumentStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def put_document(self, document: Document) -> None:

@@ -7,25 +7,24 @@ cached: they are cheap and rarely repeat exactly.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from shared.adapters.sqlite import open_database
 from shared.ports import Embedder
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);"
 
 
 class CachedEmbedder:
     def __init__(self, inner: Embedder, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._inner = inner
         self.model_id = inner.model_id
         self.dimension = inner.dimension
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self._db = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,17 @@
+"""Opening the SQLite files of local mode, one way for every adapter."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def open_database(path: Path, schema: str) -> sqlite3.Connection:
+    """A connection shareable across threads, in autocommit mode (adapters open their own transactions),
+    in WAL mode so readers never block the writer and other processes see committed writes; waits up to
+    30 s for another process's write lock. `schema` is run once (CREATE ... IF NOT EXISTS statements)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(schema)
+    return db
