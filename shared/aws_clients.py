@@ -23,7 +23,8 @@ def aws_client(service: str, *, region: str | None = None, endpoint_url: str | N
 _UNAVAILABLE_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
     "InternalServerError", "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException",
-    "ModelNotReadyException", "ModelTimeoutException", "TooManyRequestsException", "SlowDown",
+    "ModelNotReadyException", "ModelTimeoutException", "ModelStreamErrorException", "TooManyRequestsException",
+    "SlowDown",
 })
 
 
@@ -35,7 +36,8 @@ def error_code(exc: BaseException) -> str:
 
 def is_unavailable(exc: BaseException) -> bool:
     """True for throttling, server-side failures and connection errors: worth retrying later, not a bug."""
-    if error_code(exc) in _UNAVAILABLE_CODES:
+    code = error_code(exc)
+    if code[:1].upper() + code[1:] in _UNAVAILABLE_CODES:  # event streams spell them throttlingException
         return True
     names = {cls.__name__ for cls in type(exc).__mro__}
     return bool(names & {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
