@@ -7,13 +7,14 @@ DATA   ?= ../shared/data/vi-legal-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install model serve test lint eval clean
+.PHONY: help install model serve test lint eval layer clean
 
 help:
 	@echo "make serve  - build what is missing, ingest samples/, serve the API on http://$(HOST):$(PORT)"
 	@echo "make test   - the whole offline test suite (ruff + pytest)"
 	@echo "make eval   - retrieval evaluation on $(DATA) (bm25, dense, hybrid)"
 	@echo "make model  - build the offline embedding model and the word segmenter under models/"
+	@echo "make layer  - build the Lambda layers (python3.12 x86_64) and print their sizes"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +41,9 @@ test: model lint
 
 eval: model
 	$(BIN)/vnrag eval --corpus $(DATA)/corpus.jsonl --queries $(DATA)/queries.jsonl --mode all --json
+
+layer: model
+	$(BIN)/python tools/build_layer.py --out layers/embeddings/build
 
 clean:
 	rm -rf .vnrag .pytest_cache .ruff_cache

@@ -6,8 +6,8 @@ CorruptDocument): no other exception escapes parse_document, whatever the bytes.
 
 from __future__ import annotations
 
+import importlib
 import posixpath
-from collections.abc import Callable
 
 from shared.domain.errors import (
     CorruptDocument,
@@ -17,20 +17,18 @@ from shared.domain.errors import (
     UnsupportedFormat,
 )
 from shared.domain.models import ParsedDocument
-from shared.parsing.docx_files import parse_docx
-from shared.parsing.html_files import parse_html
-from shared.parsing.pdf_files import parse_pdf
-from shared.parsing.text_files import parse_md, parse_txt
 
 DEFAULT_MAX_BYTES = 20_000_000
 
-_PARSERS: dict[str, Callable[[bytes, int], ParsedDocument]] = {
-    ".txt": lambda data, _: parse_txt(data),
-    ".md": lambda data, _: parse_md(data),
-    ".html": lambda data, _: parse_html(data),
-    ".htm": lambda data, _: parse_html(data),
-    ".docx": parse_docx,
-    ".pdf": lambda data, _: parse_pdf(data),
+# extension → (module, function, whether it takes max_bytes). Modules load on first use: the query
+# function ships without python-docx, lxml and pypdf, and no cold start pays for them.
+_PARSERS: dict[str, tuple[str, str, bool]] = {
+    ".txt": ("text_files", "parse_txt", False),
+    ".md": ("text_files", "parse_md", False),
+    ".html": ("html_files", "parse_html", False),
+    ".htm": ("html_files", "parse_html", False),
+    ".docx": ("docx_files", "parse_docx", True),
+    ".pdf": ("pdf_files", "parse_pdf", False),
 }
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_PARSERS)
 
@@ -54,8 +52,13 @@ def parse_document(filename: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_B
         raise DocumentTooLarge(f"the file has {len(data)} bytes (limit {max_bytes})")
     if not data:
         raise EmptyDocument("the file is empty")
+    module, function, takes_limit = parser
     try:
-        return parser(bytes(data), max_bytes)
+        parse = getattr(importlib.import_module(f"shared.parsing.{module}"), function)
+    except ImportError as exc:  # a deployment unit built without that format's library
+        raise UnsupportedFormat(f"{extension} files cannot be read by this service") from exc
+    try:
+        return parse(bytes(data), max_bytes) if takes_limit else parse(bytes(data))
     except DomainError:
         raise
     except RecursionError as exc:  # deeply nested markup or PDF objects

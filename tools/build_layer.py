@@ -1,0 +1,99 @@
+"""Build the Lambda layers of the query path for python3.12 x86_64 and print their sizes.
+
+    .venv/bin/python tools/build_layer.py [--out layers/embeddings/build]
+
+Two layers, as AWS unpacks them under /opt:
+  python/  onnxruntime, numpy, tokenizers, python-crfsuite (runtime of the embedder and segmenter), pruned
+  models/  me5-small-q4/ (model.onnx, tokenizer.json) and pyvi/ (pyvi3.crfsuite, words.txt), from `make model`
+
+No torch, no scikit-learn, no scipy: the limit is 250 MB unzipped for function + all layers.
+The function's own package (FastAPI, pydantic, Mangum, Powertools, ...) is measured too, so the
+printed total is what AWS checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLATFORM = ["--platform", "manylinux_2_28_x86_64", "--platform", "manylinux2014_x86_64",
+            "--python-version", "3.12", "--implementation", "cp", "--only-binary=:all:"]
+# Exact versions from pyproject.toml; --no-deps keeps tokenizers' hub client and onnxruntime's
+# build-time extras out (numpy is the only import they need at run time).
+LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "python-crfsuite==0.9.12"]
+# The query function, the largest unit that takes the layers. It parses no files (uploads reach the
+# ingest function through S3), and shared.parsing loads its format libraries only when used.
+FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings==2.14.1", "mangum==0.22.0",
+                     "aws-lambda-powertools==3.37.0", "pyjwt==2.15.1", "argon2-cffi==25.1.0",
+                     "charset-normalizer==3.4.7", "opensearch-py==3.2.0"]
+# Parts of the wheels that are never imported at run time.
+PRUNE = ["onnxruntime/transformers", "onnxruntime/quantization", "onnxruntime/tools", "onnxruntime/datasets",
+         "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests", "numpy/*/tests", "pycrfsuite/*.cpp",
+         "pycrfsuite/*.pyx", "*/__pycache__", "*.dist-info/RECORD"]
+
+
+def pip_install(target: Path, packages: list[str], *, no_deps: bool) -> None:
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), *PLATFORM, *packages]
+    if no_deps:
+        cmd.append("--no-deps")
+    subprocess.run(cmd, check=True)
+
+
+def prune(root: Path) -> None:
+    for pattern in PRUNE:
+        for path in root.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def zipped(path: Path, archive: Path) -> int:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            zf.write(file, file.relative_to(path.parent))
+    return archive.stat().st_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "layers" / "embeddings" / "build")
+    args = parser.parse_args()
+    out: Path = args.out
+    shutil.rmtree(out, ignore_errors=True)
+    runtime, models, function = out / "runtime" / "python", out / "models" / "models", out / "function"
+
+    pip_install(runtime, LAYER_PACKAGES, no_deps=True)
+    prune(runtime)
+    for name in ("me5-small-q4", "pyvi"):
+        source = ROOT / "models" / name
+        if not source.is_dir():
+            sys.exit(f"{source} is missing: run `make model` first")
+        shutil.copytree(source, models / name)
+    pip_install(function, FUNCTION_PACKAGES, no_deps=False)
+    # Installed by the layer or by the Lambda runtime itself (boto3): never twice in the function.
+    for duplicate in ("numpy", "numpy.libs", "boto3", "botocore", "s3transfer", "urllib3", "jmespath"):
+        shutil.rmtree(function / duplicate, ignore_errors=True)
+    shutil.copytree(ROOT / "shared", function / "shared", ignore=shutil.ignore_patterns("__pycache__"))
+    prune(function)
+
+    rows = []
+    for label, path in (("layer python/ (runtime)", runtime), ("layer models/", models),
+                        ("function (code + web stack)", function)):
+        rows.append((label, size(path), zipped(path, out / f"{path.parent.name}-{path.name}.zip")))
+    total = sum(r[1] for r in rows)
+    for label, unzipped, packed in rows:
+        print(f"{label:<30} {unzipped / 1e6:7.1f} MB unzipped  {packed / 1e6:6.1f} MB zipped")
+    print(f"{'total (AWS limit 250 MB)':<30} {total / 1e6:7.1f} MB unzipped")
+    if total >= 250e6:
+        sys.exit("over the 250 MB Lambda limit")
+
+
+if __name__ == "__main__":
+    main()
