@@ -51,7 +51,7 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
         weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
         candidates=settings.candidates, model_id=raw_embedder.model_id)
     store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
-    retriever = Retriever(embedder=cached, index=index, analyzer=analyzer)
+    retriever = Retriever(embedder=cached, index=index, analyzer=analyzer, resources=index.query_resources)
     answerer = Answerer(retriever=retriever, generator=ExtractiveGenerator(settings.answer_max_sentences),
                         min_dense_score=settings.answer_min_dense_score,
                         min_term_coverage=settings.answer_min_term_coverage)

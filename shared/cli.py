@@ -167,9 +167,11 @@ def users_create(username: str, role: str, email: str | None, password: str) -> 
 @click.option("--embedding-cache", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(".cache/embeddings.sqlite"), show_default=True,
               help="Passage vectors by content hash and model id, kept between runs.")
+@click.option("--strip-diacritics", is_flag=True,
+              help="Remove every diacritic from each question first (as typed on a plain keyboard).")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON line of the figures.")
 def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, embedding_cache: Path,
-                 as_json: bool) -> None:
+                 strip_diacritics: bool, as_json: bool) -> None:
     """Index a JSONL corpus and score a JSONL query set (recall, MRR, nDCG, latency)."""
     from tqdm import tqdm
 
@@ -185,7 +187,10 @@ def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, 
         with tqdm(total=len(passages), desc="indexing", unit="doc", file=sys.stderr) as bar:
             rate = index_corpus(services, passages, progress=bar.update)
         modes = ["hybrid", "bm25", "dense"] if mode == "all" else [mode]
-        results = {m: evaluate(services, questions, mode=m) for m in modes}
+        from shared.text.normalize import fold_diacritics
+
+        transform = fold_diacritics if strip_diacritics else (lambda q: q)
+        results = {m: evaluate(services, questions, mode=m, transform=transform) for m in modes}
     for m, r in results.items():
         click.echo(_summary_line(m, r))
         for source, s in r["per_source"].items():
@@ -193,7 +198,8 @@ def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, 
                        f"  nDCG@10 {s['ndcg@10']:.3f}")
     click.echo(f"indexing: {rate:.1f} passages/s")
     if as_json:
-        main_result = dict(results[modes[0]], index_passages_per_s=round(rate, 1))
+        main_result = dict(results[modes[0]], index_passages_per_s=round(rate, 1),
+                           strip_diacritics=strip_diacritics)
         if len(modes) > 1:
             main_result["modes"] = {m: {k: v for k, v in r.items() if k != "per_source"} for m, r in results.items()}
         _echo_json(main_result)

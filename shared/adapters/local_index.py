@@ -23,6 +23,9 @@ from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.bm25 import BM25Index
 from shared.retrieval.fusion import min_max_fusion, top_candidates
+from shared.retrieval.references import REFERENCE_BOOST, DocumentCatalogue
+from shared.retrieval.restore import DiacriticRestorer, SyllableCounts
+from shared.retrieval.understanding import QueryResources
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -32,7 +35,12 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id, ordinal);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS syllable_unigrams (form TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS syllable_bigrams (pair TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
+# Bumped when what the syllable count tables hold changes: an index without the current version
+# recounts every stored passage once when opened.
+_COUNTS_VERSION = "1"
 
 
 class Analyzer(Protocol):
@@ -58,6 +66,8 @@ class _Snapshot:
     vectors: np.ndarray
     lexical: BM25Index
     folded: BM25Index
+    resources: QueryResources | None = None  # built on first use: most snapshots never need them
+    article_rows: dict[tuple[str, str], list[int]] | None = None  # (document id, article) -> rows
 
 
 class LocalSearchIndex:
@@ -76,6 +86,7 @@ class LocalSearchIndex:
         self._seen_version: tuple[int, int] | None = None
         self._writes = 0
         self._check_model(model_id, dimension)
+        self._check_counts()
 
     # -- writes -------------------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
@@ -87,14 +98,13 @@ class LocalSearchIndex:
         if any(c.document_id != document_id for c in chunks):
             raise ValueError("every chunk must belong to the document being replaced")
         with self._lock, self._transaction():  # one transaction: never both versions, never neither
-            self._db.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+            self._delete_where("document_id = ?", (document_id,))
             self._insert(chunks, vectors)
         return len(chunks)
 
     def delete_document(self, document_id: str) -> int:
         with self._lock, self._transaction():
-            cursor = self._db.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
-        return cursor.rowcount
+            return self._delete_where("document_id = ?", (document_id,))
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
@@ -113,15 +123,33 @@ class LocalSearchIndex:
             return []
         allowed = _mask(snap, filter)
         if query.mode == "dense":
-            dense = signals["dense"]
-            return [SearchHit(chunks[r], float(dense[r]), dense_score=float(dense[r]))
-                    for r in top_candidates(dense, allowed, k)]
-        weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
-        rows, fused, _ = min_max_fusion(signals, weights, allowed, candidates=max(self._candidates, k))
-        dense = signals.get("dense")
-        return [SearchHit(chunks[row], float(score), lexical_score=float(signals["lexical"][row]),
+            rows = top_candidates(signals["dense"], allowed, k)
+            fused = signals["dense"][rows]
+        else:
+            weights = {"lexical": self._weights.lexical, "folded": self._weights.folded,
+                       "dense": self._weights.dense}
+            rows, fused, _ = min_max_fusion(signals, weights, allowed, candidates=max(self._candidates, k))
+        if query.article_refs:
+            rows, fused = _boost_named_articles(snap, query, rows, fused, allowed)
+        lexical, dense = signals.get("lexical"), signals.get("dense")
+        return [SearchHit(chunks[row], float(score),
+                          lexical_score=None if lexical is None else float(lexical[row]),
                           dense_score=None if dense is None else float(dense[row]))
                 for row, score in zip(rows[:k], fused[:k], strict=False)]
+
+    def query_resources(self) -> QueryResources:
+        """What query understanding learns from the indexed corpus: the diacritic restorer (from the
+        stored syllable counts) and the catalogue of document titles, numbers and articles. Rebuilt
+        when the index changes, on first use."""
+        snap = self._current()
+        with self._lock:
+            if snap.resources is None:
+                unigrams = dict(self._db.execute("SELECT form, n FROM syllable_unigrams"))
+                bigrams = dict(self._db.execute("SELECT pair, n FROM syllable_bigrams"))
+                snap.resources = QueryResources(
+                    restorer=DiacriticRestorer(unigrams, bigrams),
+                    catalogue=DocumentCatalogue.from_chunks(snap.chunks))
+            return snap.resources
 
     def score_all(self, query: SearchQuery) -> tuple[list[Chunk], dict[str, np.ndarray]]:
         """Every chunk and its raw score per signal the query's mode uses (for search and for tuning)."""
@@ -142,8 +170,50 @@ class LocalSearchIndex:
             raise ModelUnavailable(f"this index was built with embedding model {stored}, not {wanted}: "
                                    "use another data directory or re-ingest into an empty one")
 
+    def _check_counts(self) -> None:
+        """Count the syllables of every stored passage once, for an index written before the counts."""
+        with self._lock, self._transaction():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'syllable_counts'").fetchone()
+            if row is not None and row[0] == _COUNTS_VERSION:
+                return
+            self._db.execute("DELETE FROM syllable_unigrams")
+            self._db.execute("DELETE FROM syllable_bigrams")
+            rows = self._db.execute("SELECT headings, text FROM chunks")
+            self._apply_counts(SyllableCounts.of_texts(_passage(h, t) for h, t in rows))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('syllable_counts', ?)", (_COUNTS_VERSION,))
+
+    def _apply_counts(self, counts: SyllableCounts) -> None:
+        """Add `counts` (negative ones subtract) to the stored syllable counts, inside the caller's transaction."""
+        for table, key, counter in (("syllable_unigrams", "form", counts.unigrams),
+                                    ("syllable_bigrams", "pair", counts.bigrams)):
+            changes = [(k, n) for k, n in counter.items() if n]
+            if not changes:
+                continue
+            self._db.executemany(f"INSERT INTO {table} VALUES (?, ?) "
+                                 f"ON CONFLICT({key}) DO UPDATE SET n = n + excluded.n", changes)
+            if any(n < 0 for _, n in changes):
+                self._db.execute(f"DELETE FROM {table} WHERE n <= 0")
+
+    def _delete_where(self, condition: str, params: tuple) -> int:
+        """Delete chunks, taking their syllables out of the counts; inside the caller's transaction."""
+        counts = SyllableCounts()
+        for headings, text in self._db.execute(f"SELECT headings, text FROM chunks WHERE {condition}", params):
+            counts.add_text(_passage(headings, text), sign=-1)
+        self._apply_counts(counts)
+        return self._db.execute(f"DELETE FROM chunks WHERE {condition}", params).rowcount
+
     def _insert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
+        counts = SyllableCounts()
+        for start in range(0, len(chunks), 500):  # chunks replaced by id leave the counts first
+            ids = [c.id for c in chunks[start:start + 500]]
+            placeholders = ",".join("?" * len(ids))
+            for headings, text in self._db.execute(
+                    f"SELECT headings, text FROM chunks WHERE id IN ({placeholders})", ids):
+                counts.add_text(_passage(headings, text), sign=-1)
+        for c in chunks:
+            counts.add_text(c.passage)
+        self._apply_counts(counts)
         self._db.executemany(
             "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [(c.id, c.document_id, c.ordinal, c.text, json.dumps(c.headings, ensure_ascii=False), c.article,
@@ -201,6 +271,38 @@ def _score(snap: _Snapshot, query: SearchQuery) -> dict[str, np.ndarray]:
     if query.mode in ("hybrid", "dense") and query.vector is not None:
         signals["dense"] = snap.vectors @ np.asarray(query.vector, dtype=np.float32)
     return signals
+
+
+def _boost_named_articles(snap: _Snapshot, query: SearchQuery, rows: np.ndarray, fused: np.ndarray,
+                          allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Put the chunks of the articles the question names (`query.article_refs`) first.
+
+    Every allowed chunk of a named article gets `REFERENCE_BOOST` on top of its fused score (0 if it
+    was not among the candidates), so named articles lead and keep their own order among themselves.
+    The OpenSearch adapter does the same with a should clause per reference (a `terms` query on
+    document_id and a `term` query on article, boosted) added to the hybrid query.
+    """
+    if snap.article_rows is None:
+        by_article: dict[tuple[str, str], list[int]] = {}
+        for row, chunk in enumerate(snap.chunks):
+            if chunk.article:
+                by_article.setdefault((chunk.document_id, chunk.article), []).append(row)
+        snap.article_rows = by_article
+    named = {row for ref in query.article_refs for doc in ref.document_ids
+             for row in snap.article_rows.get((doc, ref.article), ()) if allowed[row]}
+    if not named:
+        return rows, fused
+    scores = dict(zip(rows.tolist(), fused.tolist(), strict=True))
+    for row in named:
+        scores[row] = scores.get(row, 0.0) + REFERENCE_BOOST
+    order = sorted(scores, key=lambda r: -scores[r])
+    return np.array(order, dtype=np.int64), np.array([scores[r] for r in order], dtype=np.float32)
+
+
+def _passage(headings: str, text: str) -> str:
+    """`Chunk.passage` from the stored columns."""
+    path = " › ".join(json.loads(headings))
+    return f"{path}\n{text}" if path else text
 
 
 def _mask(snap: _Snapshot, filter: SearchFilter) -> np.ndarray:

@@ -170,11 +170,24 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """An article a question names explicitly ("khoản 2 Điều 5 Nghị định 37/2015/NĐ-CP"), resolved
+    against the index: the article number (as in `Chunk.article`) and the documents that hold it."""
+
+    article: str
+    document_ids: frozenset[str]
+    clause: str | None = None
+    point: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchQuery:
     """A question analysed for every kind of matching the index does.
 
     `terms` match the segmented lexical field, `folded_terms` the diacritic-free field, `vector` the
-    dense field (None in bm25 mode). `mode` is hybrid, bm25 or dense.
+    dense field (None in bm25 mode). `mode` is hybrid, bm25 or dense. `article_refs` are articles the
+    question names; their chunks rank first. `restored_from` is the question as typed when it came
+    without diacritics and `text` is its restored form.
     """
 
     text: str
@@ -182,3 +195,5 @@ class SearchQuery:
     folded_terms: tuple[str, ...] = ()
     vector: Any = None  # np.ndarray (float32, unit length); typed loosely to keep numpy out of the domain
     mode: str = "hybrid"
+    article_refs: tuple[ArticleRef, ...] = ()
+    restored_from: str | None = None
