@@ -30,7 +30,11 @@ LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "
 # ingest function through S3), and shared.parsing loads its format libraries only when used.
 FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings==2.14.1", "mangum==0.22.0",
                      "aws-lambda-powertools==3.37.0", "pyjwt==2.15.1", "argon2-cffi==25.1.0",
-                     "charset-normalizer==3.4.7", "opensearch-py==3.2.0"]
+                     "charset-normalizer==3.4.7", "requests==2.34.2", "python-dateutil==4.0.0", "events==0.5",
+                     "certifi==2026.10.19.post1", "idna==3.20"]
+# opensearch-py declares opensearch-protobufs (grpcio + protobuf, 22 MB) for its gRPC transport, which
+# the HTTP client never imports: installed without its dependencies, which FUNCTION_PACKAGES carries.
+FUNCTION_NO_DEPS = ["opensearch-py==3.2.0"]
 # Parts of the wheels that are never imported at run time.
 PRUNE = ["onnxruntime/transformers", "onnxruntime/quantization", "onnxruntime/tools", "onnxruntime/datasets",
          "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests", "numpy/*/tests", "pycrfsuite/*.cpp",
@@ -77,6 +81,7 @@ def main() -> None:
             sys.exit(f"{source} is missing: run `make model` first")
         shutil.copytree(source, models / name)
     pip_install(function, FUNCTION_PACKAGES, no_deps=False)
+    pip_install(function, FUNCTION_NO_DEPS, no_deps=True)
     # Installed by the layer or by the Lambda runtime itself (boto3): never twice in the function.
     for duplicate in ("numpy", "numpy.libs", "boto3", "botocore", "s3transfer", "urllib3", "jmespath"):
         shutil.rmtree(function / duplicate, ignore_errors=True)
