@@ -52,3 +52,18 @@ def test_refuses_to_mix_embedding_models(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailable, match="model-a"):
         LocalSearchIndex(tmp_path / "i.sqlite", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
                          weights=Weights(0.35, 0.15, 0.5), model_id="model-b")
+
+
+class TestOpenSearchSearchIndexOnFake(SearchIndexContract):
+    """The same contract on the OpenSearch adapter, served by an in-memory fake behind the real client."""
+
+    @pytest.fixture
+    def index(self):
+        from shared.adapters.opensearch_index import OpenSearchSearchIndex
+        from tests.contract.fake_opensearch import fake_opensearch
+
+        client, _ = fake_opensearch()
+        index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                                      model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5))
+        index.ensure_index()
+        return index

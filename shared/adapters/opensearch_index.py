@@ -1,0 +1,198 @@
+"""OpenSearchSearchIndex: the SearchIndex port on OpenSearch (managed domain or Serverless).
+
+Hybrid search is fused client-side: one `_msearch` round trip runs the segmented BM25 query, the
+folded BM25 query and the filtered k-NN query, and `min_max_fusion` combines them with the same
+weights as the local index. Why not the `hybrid` query with a normalization search pipeline: it fuses
+only inside OpenSearch, with weights fixed in the pipeline, and the pipeline API differs between
+managed domains and Serverless; client-side fusion ranks exactly like local mode everywhere, for the
+price of returning `candidates` hits per signal (ids and scores only: sources exclude the vector).
+
+Replacing a document indexes its new chunks first, then deletes the chunks of the document that are
+not among the new ids (chunk ids hash their content, so unchanged chunks keep theirs). Between the two
+steps, about one refresh interval, a search may see both versions, never neither: OpenSearch has no
+multi-document transactions, and "both for a moment" is the safe side of that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from shared.adapters.opensearch_queries import (
+    chunk_source,
+    filter_clauses,
+    index_body,
+    inner_product,
+    knn_query,
+    lexical_query,
+)
+from shared.domain.errors import DependencyUnavailable, ModelUnavailable
+from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
+from shared.retrieval.fusion import min_max_fusion
+
+log = logging.getLogger(__name__)
+
+
+class Analyzer(Protocol):
+    def index_terms(self, text: str) -> list[str]: ...
+    def folded_terms(self, text: str) -> list[str]: ...
+
+
+class OpenSearchSearchIndex:
+    def __init__(self, client: Any, *, index: str, analyzer: Analyzer, dimension: int, model_id: str,
+                 weights: Any, candidates: int = 100, refresh: bool | str = "wait_for") -> None:
+        """`weights` has lexical/folded/dense like the local index's. `refresh="wait_for"` makes every
+        write visible to search before it returns (Serverless ignores it: it refreshes on its own)."""
+        self._client, self._index, self._analyzer = client, index, analyzer
+        self._dimension, self._model_id, self._weights = dimension, model_id, weights
+        self._candidates, self._refresh = candidates, refresh
+
+    # -- bootstrap ----------------------------------------------------------------------------------
+    def ensure_index(self) -> bool:
+        """Create the index if missing (True if this call created it); refuse one built for other vectors."""
+        from opensearchpy.exceptions import RequestError
+
+        wanted = f"{self._model_id}/{self._dimension}"
+        created = False
+        if not self._call(self._client.indices.exists, index=self._index):
+            try:
+                self._call(self._client.indices.create, index=self._index,
+                           body=index_body(self._dimension, self._model_id))
+                created = True
+            except RequestError as exc:  # another instance created it first: fine
+                if "resource_already_exists" not in str(exc):
+                    raise
+        mapping = self._call(self._client.indices.get_mapping, index=self._index)
+        stored = next(iter(mapping.values()))["mappings"].get("_meta", {}).get("embedding_model")
+        if stored != wanted:
+            raise ModelUnavailable(f"index {self._index} holds vectors of {stored}, not {wanted}")
+        return created
+
+    # -- writes -------------------------------------------------------------------------------------
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
+        if not chunks:
+            return 0
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
+        lines: list[dict] = []
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            lines.append({"index": {"_index": self._index, "_id": chunk.id}})
+            lines.append(chunk_source(chunk, self._analyzer.index_terms(chunk.passage),
+                                      self._analyzer.folded_terms(chunk.passage), [float(x) for x in vector]))
+        out = self._call(self._client.bulk, body=lines, refresh=self._refresh)
+        if out.get("errors"):
+            failed = [i for i in out["items"] if i.get("index", {}).get("error")]
+            raise DependencyUnavailable(f"{len(failed)} of {len(chunks)} chunks were not indexed: "
+                                        f"{failed[0]['index']['error']}")
+        return len(chunks)
+
+    def replace_document(self, document_id: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
+        if any(c.document_id != document_id for c in chunks):
+            raise ValueError("every chunk must belong to the document being replaced")
+        written = self.upsert(chunks, vectors)  # new version searchable first ...
+        keep = [c.id for c in chunks]
+        self._delete_where({"bool": {"filter": [{"term": {"document_id": document_id}}],
+                                     "must_not": [{"ids": {"values": keep}}]}})  # ... then the old one goes
+        return written
+
+    def delete_document(self, document_id: str) -> int:
+        return self._delete_where({"bool": {"filter": [{"term": {"document_id": document_id}}]}})
+
+    def count(self) -> int:
+        return int(self._call(self._client.count, index=self._index)["count"])
+
+    # -- search -------------------------------------------------------------------------------------
+    def search(self, query: SearchQuery, *, k: int, filter: SearchFilter) -> list[SearchHit]:
+        if k <= 0:
+            return []
+        n = max(self._candidates, k)
+        bodies: dict[str, dict] = {}
+        if query.mode in ("hybrid", "bm25"):
+            if query.terms and self._weights.lexical > 0:
+                bodies["lexical"] = lexical_query("terms", query.terms, filter, n)
+            if query.folded_terms and self._weights.folded > 0:
+                bodies["folded"] = lexical_query("folded", query.folded_terms, filter, n)
+        if query.mode in ("hybrid", "dense") and query.vector is not None:
+            vector = [float(x) for x in np.asarray(query.vector, dtype=np.float32)]
+            bodies["dense"] = knn_query(vector, filter, k if query.mode == "dense" else n)
+        if not bodies:
+            return []
+        results = self._msearch(bodies)
+        if query.mode == "dense":
+            return [SearchHit(_chunk(h["_source"]), inner_product(h["_score"]),
+                              dense_score=inner_product(h["_score"])) for h in results["dense"][:k]]
+        return self._fuse(results, k, n)
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _fuse(self, results: dict[str, list[dict]], k: int, n: int) -> list[SearchHit]:
+        order: dict[str, int] = {}
+        sources: list[dict] = []
+        for hits in results.values():
+            for h in hits:
+                if h["_id"] not in order:
+                    order[h["_id"]] = len(sources)
+                    sources.append(h["_source"])
+        if not sources:
+            return []
+        raw: dict[str, np.ndarray] = {}
+        for name, hits in results.items():
+            if not hits:
+                continue  # a signal with no hits adds nothing (rather than a constant to everyone)
+            scores = np.array([h["_score"] for h in hits], dtype=np.float32)
+            if name == "dense":
+                scores = np.array([inner_product(float(s)) for s in scores], dtype=np.float32)
+            # A row this signal did not return gets the signal's lowest score, which min-max maps to 0:
+            # the same as min_max_fusion's "missing from a signal's candidates scores 0".
+            column = np.full(len(sources), scores.min(), dtype=np.float32)
+            column[[order[h["_id"]] for h in hits]] = scores
+            raw[name] = column
+        weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
+        rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(sources), dtype=bool), candidates=n)
+        lexical, dense = raw.get("lexical"), raw.get("dense")
+        return [SearchHit(_chunk(sources[r]), float(s),
+                          lexical_score=float(lexical[r]) if lexical is not None else 0.0,
+                          dense_score=float(dense[r]) if dense is not None else None)
+                for r, s in zip(rows[:k], fused[:k], strict=False)]
+
+    def _msearch(self, bodies: dict[str, dict]) -> dict[str, list[dict]]:
+        lines: list[dict] = []
+        for body in bodies.values():
+            lines += [{"index": self._index}, body]
+        out = self._call(self._client.msearch, body=lines)
+        results = {}
+        for name, response in zip(bodies, out["responses"], strict=True):
+            if "error" in response:
+                raise DependencyUnavailable(f"the search index failed: {response['error']}")
+            results[name] = response["hits"]["hits"]
+        return results
+
+    def _delete_where(self, query: dict) -> int:
+        refresh = bool(self._refresh)  # delete_by_query takes true/false, not wait_for
+        out = self._call(self._client.delete_by_query, index=self._index, body={"query": query},
+                         refresh=refresh, conflicts="proceed")
+        return int(out.get("deleted", 0))
+
+    def _call(self, fn: Any, **kwargs: Any) -> Any:
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError
+        from opensearchpy.exceptions import TransportError
+
+        try:
+            return fn(**kwargs)
+        except OSConnectionError as exc:
+            raise DependencyUnavailable("the search index cannot be reached") from exc
+        except TransportError as exc:
+            if isinstance(exc.status_code, int) and (exc.status_code == 429 or exc.status_code >= 500):
+                raise DependencyUnavailable("the search index is unavailable, try again later") from exc
+            raise
+
+
+def _chunk(source: dict) -> Chunk:
+    return Chunk(id=source["chunk_id"], document_id=source["document_id"], ordinal=source["ordinal"],
+                 text=source["text"], headings=tuple(source.get("headings") or ()), article=source.get("article"),
+                 title=source.get("title") or "", document_type=source["document_type"],
+                 access_level=AccessLevel(source["access_level"]))
+
+
+__all__ = ["OpenSearchSearchIndex", "filter_clauses"]
