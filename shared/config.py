@@ -76,7 +76,17 @@ class AuthSettings(_Base):
         return self
 
 
-class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings):
+class ObservabilitySettings(_Base):
+    """Logs and metrics: the service name in every log line, whether questions are logged, who may scrape."""
+
+    service_name: str = Field(default="vnrag", min_length=1, max_length=100)
+    # Questions can hold personal data: log lines carry their length, and their text only when asked to.
+    log_query_text: bool = False
+    # `GET /metrics` answers a manager+ caller, or a scraper sending `Authorization: Bearer <this token>`.
+    metrics_token: SecretStr | None = None
+
+
+class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings, ObservabilitySettings):
     """The embedded local mode: everything under one data directory, no services."""
 
     mode: Literal["local"] = "local"

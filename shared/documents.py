@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from shared.domain.errors import AccessDenied, DocumentNotFound, EmptyDocument, UnsupportedFormat
 from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role
 from shared.ingestion import Ingestor
+from shared.observability import NullTelemetry, Telemetry
 from shared.parsing import SUPPORTED_EXTENSIONS
 from shared.rbac import can_read, highest_level_for, search_filter_for
 
@@ -38,6 +39,7 @@ class Upload:
 @dataclass(frozen=True, slots=True)
 class DocumentService:
     ingestor: Ingestor
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
 
     def list(self, principal: Principal, *, skip: int = 0, limit: int = 50,
              document_type: str | None = None) -> tuple[list[Document], int]:
@@ -76,14 +78,15 @@ class DocumentService:
         if self.ingestor.store.get_document(document.id) is None:  # deleted while it waited
             return document
         try:
-            return self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
-                                             title=upload.title, document_type=upload.document_type,
-                                             access_level=upload.access_level, source=document.source)
+            result = self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
+                                               title=upload.title, document_type=upload.document_type,
+                                               access_level=upload.access_level, source=document.source)
         except Exception:  # noqa: BLE001 - nobody is waiting to see it raise: record it on the document
             log.exception("ingest of upload %s failed", document.id)
-            failed = replace(document, status=DocumentStatus.FAILED, error="the document could not be indexed")
-            self.ingestor.store.put_document(failed)
-            return failed
+            result = replace(document, status=DocumentStatus.FAILED, error="the document could not be indexed")
+            self.ingestor.store.put_document(result)
+        self.telemetry.document_ingested(result)
+        return result
 
 
 def _require_editor(principal: Principal) -> None:

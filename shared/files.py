@@ -10,6 +10,7 @@ from pathlib import Path
 
 from shared.domain.models import AccessLevel, DocumentStatus
 from shared.ingestion import Ingestor
+from shared.observability import NullTelemetry, Telemetry
 from shared.parsing import SUPPORTED_EXTENSIONS
 from shared.text.normalize import fold_diacritics
 
@@ -62,9 +63,12 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 
 
 def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str | None = None,
-                 document_type: str | None = None, echo: Callable[[str], None] = lambda _: None) -> IngestSummary:
+                 document_type: str | None = None, echo: Callable[[str], None] = lambda _: None,
+                 telemetry: Telemetry | None = None) -> IngestSummary:
     """Ingest every file; a failing file is reported and skipped, never fatal to the batch."""
     from tqdm import tqdm
+
+    telemetry = telemetry or NullTelemetry()
 
     summary = IngestSummary()
     files = list(iter_files(paths))
@@ -79,15 +83,18 @@ def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str
                                        access_level=level, source=str(file))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
             summary.failed += 1
+            telemetry.ingest_failed(str(file.name), type(exc).__name__)
             echo(f"FAILED    {file}: {exc}")
             continue
         if doc.status is DocumentStatus.FAILED:
             summary.failed += 1
+            telemetry.document_ingested(doc)
             echo(f"FAILED    {file}: {doc.error}")
         elif before is not None and before.updated_at == doc.updated_at:
             summary.unchanged += 1
             echo(f"unchanged {file} → {doc.id}")
         else:
             summary.indexed += 1
+            telemetry.document_ingested(doc)
             echo(f"indexed   {file} → {doc.id} ({doc.chunk_count} chunks, {doc.access_level.label})")
     return summary

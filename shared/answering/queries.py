@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from shared.answering.service import NO_ANSWER, Answerer
 from shared.domain.activity import FeedbackRecord, QueryRecord
-from shared.domain.errors import DomainError, QueryNotFound
+from shared.domain.errors import DomainError, QueryNotFound, RateLimited
 from shared.domain.models import Answer, Citation, Principal
+from shared.observability import NullTelemetry, Telemetry
 from shared.rbac import search_filter_for
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,19 @@ class ActivityStore(Protocol):
 
 class Limiter(Protocol):
     def check(self, principal_id: str) -> None: ...
+
+
+class UsageRecorder(Protocol):
+    """Write-time analytics counters (shared.analytics.Analytics)."""
+
+    def record_query(self, *, principal_id: str, question: str, found: bool, latency_ms: float,
+                     created_at: datetime) -> None: ...
+    def record_rating(self, *, query_id: str, principal_id: str, rating: int,
+                      query_created_at: datetime) -> None: ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +74,35 @@ class QueryService:
     answerer: Answerer
     activity: ActivityStore
     limiter: Limiter
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
+    analytics: UsageRecorder | None = None
+    now: Callable[[], datetime] = _utc_now  # when queries and ratings happen (UTC); tests freeze it
 
     def ask(self, principal: Principal, question: str, *, top_k: int = 5,
             filters: QueryFilters = QueryFilters()) -> AnsweredQuery:
-        self.limiter.check(principal.id)
+        self._check_limit(principal)
         started = time.perf_counter()
-        answer = self.answerer.answer(question, filter=self._filter(principal, filters), top_k=top_k)
+        try:
+            answer = self.answerer.answer(question, filter=self._filter(principal, filters), top_k=top_k)
+        except Exception as exc:
+            self.telemetry.query_failed(principal_id=principal.id, role=principal.role.label,
+                                        error=getattr(exc, "code", type(exc).__name__))
+            raise
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return self._log(principal, question, answer)
 
     def stream(self, principal: Principal, question: str, *, top_k: int = 5,
                filters: QueryFilters = QueryFilters()) -> Iterator[StreamEvent]:
         """Checks (rate limit, validation) run before the first event, so they fail as plain HTTP errors."""
-        self.limiter.check(principal.id)
+        self._check_limit(principal)
         started = time.perf_counter()
-        retrieval, citations = self.answerer.retrieve(question, filter=self._filter(principal, filters),
-                                                      top_k=top_k)
+        try:
+            retrieval, citations = self.answerer.retrieve(question, filter=self._filter(principal, filters),
+                                                          top_k=top_k)
+        except Exception as exc:
+            self.telemetry.query_failed(principal_id=principal.id, role=principal.role.label,
+                                        error=getattr(exc, "code", type(exc).__name__))
+            raise
         return self._stream(principal, question, retrieval, citations, started)
 
     def feedback(self, principal: Principal, query_id: str, rating: int, comment: str = "") -> FeedbackRecord:
@@ -83,9 +110,19 @@ class QueryService:
         if record is None or record.principal_id != principal.id:  # someone else's query reads as absent
             raise QueryNotFound("query not found")
         feedback = FeedbackRecord(query_id=query_id, principal_id=principal.id, rating=rating, comment=comment,
-                                  created_at=datetime.now(UTC))
+                                  created_at=self.now())
         self.activity.put_feedback(feedback)
+        if self.analytics is not None:
+            self.analytics.record_rating(query_id=query_id, principal_id=principal.id, rating=rating,
+                                         query_created_at=record.created_at)
         return feedback
+
+    def _check_limit(self, principal: Principal) -> None:
+        try:
+            self.limiter.check(principal.id)
+        except RateLimited:
+            self.telemetry.rate_limited(principal_id=principal.id, role=principal.role.label)
+            raise
 
     def _stream(self, principal: Principal, question: str, retrieval, citations: tuple[Citation, ...],
                 started: float) -> Iterator[StreamEvent]:
@@ -107,6 +144,8 @@ class QueryService:
             answered = self._log(principal, question, answer)
         except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band, never crash
             log.exception("answer failed mid-stream")
+            self.telemetry.query_failed(principal_id=principal.id, role=principal.role.label,
+                                        error=getattr(exc, "code", type(exc).__name__))
             message = str(exc) if isinstance(exc, DomainError) else "the answer could not be completed"
             yield StreamEvent("error", {"code": getattr(exc, "code", "generation_failed"), "message": message})
             return
@@ -119,11 +158,18 @@ class QueryService:
 
     def _log(self, principal: Principal, question: str, answer: Answer) -> AnsweredQuery:
         answered = AnsweredQuery(query_id=uuid.uuid4().hex, question=question, answer=answer,
-                                 created_at=datetime.now(UTC))
+                                 created_at=self.now())
+        latency_ms = answer.timings_ms.get("total", 0.0)
         self.activity.put_query(QueryRecord(
             id=answered.query_id, principal_id=principal.id, role=principal.role.label, question=question,
-            created_at=answered.created_at, latency_ms=answer.timings_ms.get("total", 0.0), found=answer.found,
+            created_at=answered.created_at, latency_ms=latency_ms, found=answer.found,
             document_ids=_unique(c.hit.chunk.document_id for c in answer.citations), timings_ms=answer.timings_ms))
+        if self.analytics is not None:
+            self.analytics.record_query(principal_id=principal.id, question=question, found=answer.found,
+                                        latency_ms=latency_ms, created_at=answered.created_at)
+        self.telemetry.query_finished(query_id=answered.query_id, principal_id=principal.id,
+                                      role=principal.role.label, found=answer.found, timings_ms=answer.timings_ms,
+                                      question=question)
         return answered
 
 

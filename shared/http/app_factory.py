@@ -1,16 +1,21 @@
-"""create_app: one FastAPI app per deployment unit, with the shared plumbing (errors, docs, health)."""
+"""create_app: one FastAPI app per deployment unit, with the shared plumbing (errors, docs, health, request logs)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.deps import ApiServices
 from shared.http.errors import register_error_handlers
-from shared.http.routes import auth, documents, feedback, health, query
+from shared.http.routes import analytics, auth, documents, feedback, health, monitoring, query
+from shared.observability import correlation_id_from, logger, request_id
 
-ALL_ROUTERS: tuple[APIRouter, ...] = (auth.router, query.router, documents.router, feedback.router)
+ALL_ROUTERS: tuple[APIRouter, ...] = (auth.router, query.router, documents.router, feedback.router,
+                                      analytics.router, monitoring.router)
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUTERS, title: str = "vnrag") -> FastAPI:
@@ -19,7 +24,45 @@ def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUT
                   description="Vietnamese question answering over your documents, with numbered citations.")
     app.state.services = services  # DI without a framework; tests pass their own services
     register_error_handlers(app)
+    app.add_middleware(RequestContext)
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
     return app
+
+
+class RequestContext:
+    """Gives each request a correlation id (the caller's X-Request-ID when sane, else a new one), returns it
+    in the response's X-Request-ID, and writes one structured log line per request: method, path, status,
+    duration, and the caller's id and role once authenticated."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.lower().encode("latin-1"))
+        rid = correlation_id_from(sent.decode("latin-1") if sent else None)
+        token = request_id.set(rid)
+        started, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (REQUEST_ID_HEADER.lower().encode("latin-1"), rid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            principal = (scope.get("state") or {}).get("principal")
+            logger.info("request", extra={
+                "request_id": rid, "method": scope.get("method"), "path": scope.get("path"), "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "principal_id": getattr(principal, "id", None),
+                "role": principal.role.label if principal is not None else None})
+            request_id.reset(token)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -12,11 +12,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.analytics import Analytics
 from shared.answering.queries import QueryService
 from shared.auth.service import AuthService
 from shared.documents import DocumentService
 from shared.domain.errors import AuthenticationFailed
 from shared.domain.models import Principal
+from shared.observability import NullTelemetry, Telemetry
 
 # auto_error=False: a missing credential must produce our own 401 body, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="JWT from /api/v1/auth/login")
@@ -30,6 +32,9 @@ class ApiServices:
     documents: DocumentService
     health_checks: dict[str, Callable[[], dict]]
     version: str = "0.1.0"
+    analytics: Analytics | None = None
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
+    metrics_token: str | None = None  # a scraper's bearer token for GET /metrics (besides manager+ callers)
 
 
 def get_services(request: Request) -> ApiServices:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date as date_
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from shared.analytics import Quality, Usage
 from shared.answering.queries import AnsweredQuery, QueryFilters
 from shared.domain.models import Citation, Document
 
@@ -169,3 +171,54 @@ class UserOut(BaseModel):
     username: str
     role: str
     email: str | None
+
+
+class DailyCountOut(BaseModel):
+    date: date_
+    count: int
+
+
+class TopQueryOut(BaseModel):
+    query: str = Field(description="the question as counted: NFC, lower case, single spaces")
+    count: int
+
+
+class UsageOut(BaseModel):
+    start: date_
+    end: date_
+    total_queries: int
+    unique_users: int
+    avg_latency_ms: float
+    p95_latency_ms: float = Field(description="upper bound of the latency bucket holding the 95th percentile")
+    daily: list[DailyCountOut]
+    top_queries: list[TopQueryOut]
+
+    @classmethod
+    def from_domain(cls, usage: Usage) -> UsageOut:
+        return cls(start=usage.start, end=usage.end, total_queries=usage.total_queries,
+                   unique_users=usage.unique_users, avg_latency_ms=usage.avg_latency_ms,
+                   p95_latency_ms=usage.p95_latency_ms,
+                   daily=[DailyCountOut(date=d, count=n) for d, n in usage.daily],
+                   top_queries=[TopQueryOut(query=q, count=n) for q, n in usage.top_queries])
+
+
+class QualityOut(BaseModel):
+    start: date_
+    end: date_
+    avg_rating: float | None
+    ratings: dict[str, int] = Field(description="count of each rating, '1' to '5'")
+    feedback_count: int
+    no_answer_rate: float
+
+    @classmethod
+    def from_domain(cls, quality: Quality) -> QualityOut:
+        return cls(start=quality.start, end=quality.end, avg_rating=quality.avg_rating,
+                   ratings={str(r): n for r, n in quality.ratings.items()}, feedback_count=quality.feedback_count,
+                   no_answer_rate=quality.no_answer_rate)
+
+
+class DocumentFiguresOut(BaseModel):
+    total: int
+    by_type: dict[str, int]
+    by_access_level: dict[str, int]
+    by_status: dict[str, int]

@@ -1,0 +1,86 @@
+"""Analytics counters of local mode, in SQLite: the AnalyticsStore layout of shared/analytics.py.
+
+Each (pk, sk) item is spread over three tables: numeric attributes (`ADD`), set members (`ADD` to a string
+set) and a label (`SET`). One transaction per `add`, so an item's attributes move together.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from shared.analytics import CounterItem
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS counter_values (
+    pk TEXT NOT NULL, sk TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (pk, sk, name));
+CREATE TABLE IF NOT EXISTS counter_members (
+    pk TEXT NOT NULL, sk TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (pk, sk, member));
+CREATE TABLE IF NOT EXISTS counter_labels (
+    pk TEXT NOT NULL, sk TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (pk, sk));
+"""
+
+
+class SqliteAnalyticsStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def add(self, pk: str, sk: str, amounts: Mapping[str, float], *, label: str | None = None,
+            members: Iterable[str] = ()) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT INTO counter_values VALUES (?,?,?,?) "
+                    "ON CONFLICT (pk, sk, name) DO UPDATE SET value = value + excluded.value",
+                    [(pk, sk, name, float(value)) for name, value in amounts.items()])
+                self._db.executemany("INSERT OR IGNORE INTO counter_members VALUES (?,?,?)",
+                                     [(pk, sk, m) for m in members])
+                if label is not None:
+                    self._db.execute("INSERT OR REPLACE INTO counter_labels VALUES (?,?,?)", (pk, sk, label))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def swap_label(self, pk: str, sk: str, label: str) -> str | None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT label FROM counter_labels WHERE pk = ? AND sk = ?",
+                                       (pk, sk)).fetchone()
+                self._db.execute("INSERT OR REPLACE INTO counter_labels VALUES (?,?,?)", (pk, sk, label))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return row[0] if row else None
+
+    def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
+        like = sk_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = "pk = ? AND sk LIKE ? ESCAPE '\\'"
+        values: dict[str, dict[str, float]] = {}
+        members: dict[str, set[str]] = {}
+        labels: dict[str, str] = {}
+        with self._lock:  # one connection: keep reads out of another thread's open transaction
+            value_rows = self._db.execute(f"SELECT sk, name, value FROM counter_values WHERE {where}",
+                                          (pk, like)).fetchall()
+            member_rows = self._db.execute(f"SELECT sk, member FROM counter_members WHERE {where}",
+                                           (pk, like)).fetchall()
+            label_rows = self._db.execute(f"SELECT sk, label FROM counter_labels WHERE {where}",
+                                          (pk, like)).fetchall()
+        for sk, name, value in value_rows:
+            values.setdefault(sk, {})[name] = value
+        for sk, member in member_rows:
+            members.setdefault(sk, set()).add(member)
+        for sk, label in label_rows:
+            labels[sk] = label
+        keys = sorted(set(values) | set(members) | set(labels))
+        return [CounterItem(sk=sk, values=values.get(sk, {}), label=labels.get(sk),
+                            members=frozenset(members.get(sk, ()))) for sk in keys]
