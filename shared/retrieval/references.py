@@ -32,7 +32,7 @@ _NUMBER = re.compile(r"(?<![\w/])(\d+(?:/\d{4})?/[a-z][a-z0-9]*(?:-[a-z0-9]+)*|\
 _ARTICLE = re.compile(
     r"(?<![a-z0-9])(?:diem ([a-z]) )?(?:khoan (\d+) )?(?:cua )?dieu (\d+[a-z]?)(?![a-z0-9/])"
     r"(?: khoan (\d+))?(?: diem ([a-z])(?![a-z0-9]))?")
-_MORE_ARTICLES = re.compile(r"^(?: (?:va )?(\d+[a-z]?)(?![a-z0-9/]))+")
+_MORE_ARTICLES = re.compile(r"(?: (?:va )?(\d+[a-z]?)(?![a-z0-9/]))+")
 _THIS_DOCUMENT = re.compile(
     r"^ (?:cua |tai )?(?:bo luat|luat|nghi dinh|nghi quyet|thong tu|van ban|hien phap|phap lenh) nay\b")
 _TITLE_ARTICLE = re.compile(r"[,\s]*\bđiều\s+\d+[a-zđ]?\s*$", re.IGNORECASE)
