@@ -137,6 +137,51 @@ def serve(host: str, port: int) -> None:
     uvicorn.run(api.app, host=host, port=port, log_level="info")
 
 
+@main.command()
+@click.option("--start", default=None, help="First day, YYYY-MM-DD (UTC). Default: 29 days before --end.")
+@click.option("--end", default=None, help="Last day, YYYY-MM-DD (UTC), included. Default: today.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def stats(start: str | None, end: str | None, as_json: bool) -> None:
+    """Usage, quality and document figures of the local data directory (what /api/v1/analytics serves)."""
+    from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
+    from shared.adapters.sqlite_store import SqliteDocumentStore
+    from shared.analytics import Analytics
+
+    settings = LocalSettings()
+    analytics = Analytics(SqliteAnalyticsStore(settings.data_dir / "analytics.sqlite"),
+                          SqliteDocumentStore(settings.data_dir / "store.sqlite"))
+    operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory
+    first, last = analytics.period(operator, start, end)
+    usage, quality = analytics.usage(operator, first, last), analytics.quality(operator, first, last)
+    docs = analytics.documents(operator)
+    if as_json:
+        _echo_json({"usage": {"start": first.isoformat(), "end": last.isoformat(),
+                              "total_queries": usage.total_queries, "unique_users": usage.unique_users,
+                              "avg_latency_ms": usage.avg_latency_ms, "p95_latency_ms": usage.p95_latency_ms,
+                              "daily": [{"date": d.isoformat(), "count": n} for d, n in usage.daily],
+                              "top_queries": [{"query": q, "count": n} for q, n in usage.top_queries]},
+                    "quality": {"avg_rating": quality.avg_rating,
+                                "ratings": {str(r): n for r, n in quality.ratings.items()},
+                                "feedback_count": quality.feedback_count,
+                                "no_answer_rate": quality.no_answer_rate},
+                    "documents": {"total": docs.total, "by_type": docs.by_type,
+                                  "by_access_level": docs.by_access_level, "by_status": docs.by_status}})
+        return
+    rating = "-" if quality.avg_rating is None else f"{quality.avg_rating:.2f}"
+    click.echo(f"{first} to {last}")
+    click.echo(f"queries        {usage.total_queries}   unique users {usage.unique_users}")
+    click.echo(f"latency        avg {usage.avg_latency_ms:.1f} ms   p95 <= {usage.p95_latency_ms:.0f} ms")
+    click.echo(f"feedback       {quality.feedback_count}   avg rating {rating}   "
+               + "  ".join(f"{r}*:{n}" for r, n in quality.ratings.items()))
+    click.echo(f"no answer      {quality.no_answer_rate:.1%}")
+    click.echo("daily          " + "  ".join(f"{d.isoformat()}:{n}" for d, n in usage.daily if n))
+    click.echo("top questions")
+    for question, count in usage.top_queries:
+        click.echo(f"  {count:>5}  {question}")
+    click.echo(f"documents      {docs.total}   by status {docs.by_status}")
+    click.echo(f"               by type {docs.by_type}   by access level {docs.by_access_level}")
+
+
 @main.group()
 def users() -> None:
     """Manage users of the local API."""

@@ -122,7 +122,7 @@ class Harness:
 
 
 def build_harness(data_dir: Path, *, rate_limit_per_minute: int | None = 100_000, max_document_bytes: int = 200_000,
-                  clock: Callable[[], float] = time.time) -> Harness:
+                  clock: Callable[[], float] = time.time, metrics_token: str | None = None) -> Harness:
     """The app over `data_dir` with users `guest`, `employee`, `manager`, `director` logged in.
 
     The rate limit is lifted unless asked for (None: the settings' default).
@@ -131,7 +131,8 @@ def build_harness(data_dir: Path, *, rate_limit_per_minute: int | None = 100_000
     # The answer gate's defaults are tuned to the e5 model's cosines, which the hash embedder does not
     # reproduce: pin the gate to word coverage, so these tests do not move when the tuning does.
     settings = LocalSettings(data_dir=data_dir, jwt_secret=SECRET, max_document_bytes=max_document_bytes,
-                             answer_min_dense_score=0.99, answer_min_term_coverage=0.6, **limits)
+                             answer_min_dense_score=0.99, answer_min_term_coverage=0.6, metrics_token=metrics_token,
+                             **limits)
     api = build_local_api(settings, embedder=HashEmbedder(dimension=64), passwords=CHEAP_PASSWORDS, clock=clock)
     harness = Harness(api=api, client=client_for(api.app))
     for role in ROLES:
