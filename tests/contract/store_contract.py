@@ -175,3 +175,22 @@ class ActivityStoreContract:
         activity.put_feedback(FeedbackRecord("q1", "minh", 4, "", T0))
         ratings = sorted((f.principal_id, f.rating, f.comment) for f in activity.list_feedback("q1"))
         assert ratings == [("lan", 5, "tốt"), ("minh", 4, "")]
+
+
+class AnalyticsStoreContract:
+    def test_adds_members_and_labels_per_item(self, analytics) -> None:
+        analytics.add("day#2025-06-01", "usage", {"queries": 1, "bucket#03": 1}, members=["lan"])
+        analytics.add("day#2025-06-01", "usage", {"queries": 2, "latency_ms_sum": 12.5}, members=["lan", "minh"])
+        analytics.add("day#2025-06-01", "question#ab", {"count": 1}, label="thời hạn nghỉ phép")
+        analytics.add("day#2025-06-02", "usage", {"queries": 7})
+        [usage] = analytics.query("day#2025-06-01", "usage")
+        assert usage.values == {"queries": 3, "bucket#03": 1, "latency_ms_sum": 12.5}
+        assert usage.members == frozenset({"lan", "minh"})
+        assert [i.sk for i in analytics.query("day#2025-06-01")] == ["question#ab", "usage"]
+        [question] = analytics.query("day#2025-06-01", "question#")
+        assert question.label == "thời hạn nghỉ phép" and question.values == {"count": 1}
+        assert analytics.query("day#2025-06-03") == []
+
+    def test_swap_label_returns_the_previous_one(self, analytics) -> None:
+        assert analytics.swap_label("day#2025-06-01", "rating#q1#lan", "4") is None
+        assert analytics.swap_label("day#2025-06-01", "rating#q1#lan", "2") == "4"

@@ -8,15 +8,18 @@ from pathlib import Path
 import pytest
 
 from shared.adapters.dynamodb_activity import DynamoDBActivityStore
+from shared.adapters.dynamodb_analytics import DynamoDBAnalyticsStore
 from shared.adapters.dynamodb_auth import DynamoDBApiKeyStore, DynamoDBUserStore
 from shared.adapters.dynamodb_counters import DynamoDBCounterStore
 from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
 from shared.adapters.sqlite_activity import SqliteActivityStore
+from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
 from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.adapters.sqlite_counters import SqliteCounterStore
 from shared.adapters.sqlite_store import SqliteDocumentStore
 from tests.contract.store_contract import (
     ActivityStoreContract,
+    AnalyticsStoreContract,
     ApiKeyStoreContract,
     CounterStoreContract,
     DocumentStoreContract,
@@ -48,7 +51,7 @@ def dynamodb() -> Iterator[object]:
 
 
 class TestSqliteStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreContract, CounterStoreContract,
-                       ActivityStoreContract):
+                       ActivityStoreContract, AnalyticsStoreContract):
     @pytest.fixture
     def documents(self, tmp_path: Path) -> SqliteDocumentStore:
         return SqliteDocumentStore(tmp_path / "store.sqlite")
@@ -69,9 +72,13 @@ class TestSqliteStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreCont
     def activity(self, tmp_path: Path) -> SqliteActivityStore:
         return SqliteActivityStore(tmp_path / "activity.sqlite")
 
+    @pytest.fixture
+    def analytics(self, tmp_path: Path) -> SqliteAnalyticsStore:
+        return SqliteAnalyticsStore(tmp_path / "analytics.sqlite")
+
 
 class TestDynamoDBStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreContract, CounterStoreContract,
-                         ActivityStoreContract):
+                         ActivityStoreContract, AnalyticsStoreContract):
     @pytest.fixture
     def documents(self, dynamodb) -> DynamoDBDocumentStore:
         return DynamoDBDocumentStore(TABLE, client=dynamodb)
@@ -91,6 +98,10 @@ class TestDynamoDBStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreCo
     @pytest.fixture
     def activity(self, dynamodb) -> DynamoDBActivityStore:
         return DynamoDBActivityStore(TABLE, client=dynamodb)
+
+    @pytest.fixture
+    def analytics(self, dynamodb) -> DynamoDBAnalyticsStore:
+        return DynamoDBAnalyticsStore(TABLE, client=dynamodb)
 
     def test_atomic_under_threads(self, counters, dynamodb) -> None:
         # moto's in-process backend does not lock items across threads, so concurrency cannot be shown
