@@ -64,6 +64,7 @@ class S3Ingestion:
     blobs: S3BlobSource
     versions: ObjectVersions
     prefix: str = "incoming/"
+    default_access_level: AccessLevel = AccessLevel.PUBLIC
 
     def document_id(self, key: str) -> str:
         return document_id_for(PurePosixPath(key), PurePosixPath(self.prefix.rstrip("/") or "."))
@@ -97,7 +98,7 @@ class S3Ingestion:
         name = posixpath.basename(key)
         try:
             meta = {**info.metadata, **self.blobs.sidecar(key)}
-            level = AccessLevel.parse(meta.get("access_level") or "public")
+            level = AccessLevel.parse(meta.get("access_level") or self.default_access_level)
         except ValueError as exc:
             return self._failed(document_id, name, source, f"invalid metadata: {exc}")
         if info.size > self.ingestor.max_document_bytes:  # refuse before downloading it

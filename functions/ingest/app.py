@@ -1,1 +1,6 @@
-"""Lambda entry of the ingest function. Wiring only; its routes and handler arrive with the AWS deployment."""
+"""Lambda entry of the ingest function: S3 drop-folder events via SQS, failures reported per message."""
+
+from shared.aws_app import create_ingest_handler
+from shared.http.lambda_entry import observed
+
+lambda_handler = observed(create_ingest_handler())

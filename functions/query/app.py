@@ -1,10 +1,6 @@
-"""Lambda entry of the query function (answer, search, documents, feedback). Wiring only.
+"""Lambda entry of the query function: the HTTP API (query, documents, feedback, auth) under Mangum."""
 
-The AWS adapters (OpenSearch, DynamoDB, Bedrock) and the Mangum/Powertools entry come with the AWS
-deployment; until then this module exposes the same app the local server runs.
-"""
+from shared.aws_app import create_aws_app
+from shared.http.lambda_entry import lambda_entrypoint
 
-from shared.config import LocalSettings
-from shared.http.local_app import create_local_app
-
-app = create_local_app(LocalSettings())
+lambda_handler = lambda_entrypoint(create_aws_app())

@@ -101,7 +101,13 @@ class OpenSearchSearchIndex:
         return self._delete_where({"bool": {"filter": [{"term": {"document_id": document_id}}]}})
 
     def count(self) -> int:
-        return int(self._call(self._client.count, index=self._index)["count"])
+        """Chunks in the index; 0 before the first ingest has created it."""
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            return int(self._call(self._client.count, index=self._index)["count"])
+        except NotFoundError:
+            return 0
 
     # -- search -------------------------------------------------------------------------------------
     def search(self, query: SearchQuery, *, k: int, filter: SearchFilter) -> list[SearchHit]:

@@ -1,0 +1,94 @@
+"""Cold-start factories of the Lambda functions: settings from the environment (validated once), the
+JWT secret fetched once, then the AWS composition root. functions/*/app.py call these with no
+arguments; tests pass settings, prebuilt clients (moto, the fake OpenSearch), an embedder and analyzer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from shared.bootstrap_aws import (
+    AwsClients,
+    build_analytics,
+    build_auth,
+    build_aws_api,
+    build_aws_core,
+    build_ingestion,
+)
+from shared.config_aws import AuthorizerSettings, AwsSettings
+from shared.secrets_aws import with_jwt_secret
+
+
+def _core(settings: AwsSettings, clients: AwsClients, stream: bool, embedder: Any, analyzer: Any,
+          generator: Any) -> Any:
+    return build_aws_core(settings, clients, embedder=embedder, analyzer=analyzer, generator=generator,
+                          stream=stream)
+
+
+def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None, clients: AwsClients | None = None,
+                   embedder: Any = None, analyzer: Any = None, generator: Any = None, passwords: Any = None,
+                   clock: Callable[[], float] = time.time) -> Any:
+    """The FastAPI app of the query function (`stream=False`) or of the stream function."""
+    from shared.http.app_factory import create_app
+
+    settings = settings or AwsSettings()
+    clients = clients or AwsClients.for_settings(settings)
+    settings = with_jwt_secret(settings, client_factory=lambda service, **_: clients.get(service))
+    core = _core(settings, clients, stream, embedder, analyzer, generator)
+    return create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock))
+
+
+def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsClients | None = None,
+                          embedder: Any = None, analyzer: Any = None) -> Any:
+    from shared.ingest_events import make_ingest_handler
+
+    settings = settings or AwsSettings()
+    clients = clients or AwsClients.for_settings(settings)
+    core = _core(settings, clients, False, embedder, analyzer, generator=_no_generation())
+    batch = make_ingest_handler(build_ingestion(settings, clients, core=core, ensure_index=False))
+    ready = False
+
+    def handle(event: dict, context: Any) -> dict:
+        nonlocal ready
+        if not ready:  # on the first batch, not at import: a cold start must not fail on the index
+            core.index.ensure_index()
+            ready = True
+        return batch(event, context)
+
+    return handle
+
+
+def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
+                      passwords: Any = None) -> Any:
+    from shared.http.authorizer import make_authorizer
+
+    settings = settings or AuthorizerSettings()
+    clients = clients or AwsClients.for_settings(settings)
+    settings = with_jwt_secret(settings, client_factory=lambda service, **_: clients.get(service))
+    return make_authorizer(build_auth(settings, clients, passwords=passwords))
+
+
+def create_analytics_app(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
+                         passwords: Any = None) -> Any:
+    """The analytics routes alone (usage, quality, document figures: manager and director)."""
+    from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
+    from shared.http.app_factory import create_app
+    from shared.http.deps import ApiServices
+    from shared.http.routes import analytics
+
+    settings = settings or AuthorizerSettings()
+    clients = clients or AwsClients.for_settings(settings)
+    settings = with_jwt_secret(settings, client_factory=lambda service, **_: clients.get(service))
+    catalog = DynamoDBDocumentStore(settings.table_name, client=clients.get("dynamodb"))
+    services = ApiServices(auth=build_auth(settings, clients, passwords=passwords),
+                           queries=None, documents=None,  # type: ignore[arg-type] - no such routes here
+                           health_checks={}, analytics=build_analytics(settings, clients, catalog=catalog))
+    return create_app(services, routers=(analytics.router,), title="vnrag analytics")
+
+
+def _no_generation() -> Any:
+    """The ingest function never answers questions: it needs no model client."""
+    from shared.answering.extractive import ExtractiveGenerator
+
+    return ExtractiveGenerator(1)

@@ -1,0 +1,36 @@
+"""Where Mangum and the Powertools decorators meet: every Lambda entry is wrapped here, the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+from shared.observability import get_tracer, logger, metrics
+
+Handler = Callable[[dict, Any], Any]
+API_GATEWAY_REST = correlation_paths.API_GATEWAY_REST
+
+copy_config_to_registered_loggers(source_logger=logger)  # the core's stdlib loggers log JSON too
+
+
+def observed(handler: Handler, *, correlation_id_path: str | None = None) -> Handler:
+    """`handler` under the fixed decorator stack: structured logs with the request id, traces, EMF metrics."""
+    tracer = get_tracer()
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict, context: Any) -> Any:
+        return handler(event, context)
+
+    return lambda_handler
+
+
+def lambda_entrypoint(app: Any) -> Handler:
+    """An ASGI app (FastAPI) as an API Gateway REST proxy handler."""
+    from mangum import Mangum
+
+    return observed(Mangum(app, lifespan="off"), correlation_id_path=API_GATEWAY_REST)

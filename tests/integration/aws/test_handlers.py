@@ -1,0 +1,176 @@
+"""Every Lambda entry invoked with its events/*.json, on moto (DynamoDB, S3) and the fake OpenSearch.
+
+The full flow: object put into S3 → its SQS-wrapped notification → ingest handler → index; the query
+handler answers citing it; the authorizer admits the caller; the delete event removes the document.
+The entries are built by the same factories functions/*/app.py call, with test clients passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+
+from shared.auth.passwords import Passwords
+from shared.aws_app import create_analytics_app, create_authorizer, create_aws_app, create_ingest_handler
+from shared.bootstrap_aws import AwsClients
+from shared.config_aws import AuthorizerSettings, AwsSettings
+from shared.domain.models import Principal, Role
+from shared.embedding.hash_embedder import HashEmbedder
+from shared.http.lambda_entry import lambda_entrypoint, observed
+from tests.contract.fake_opensearch import fake_opensearch
+from tests.fakes.analyzer import SyllableAnalyzer
+from tests.integration.aws.conftest import BUCKET, load_event
+from tests.integration.aws.moto_env import REGION, TABLE
+
+SECRET = secrets.token_urlsafe(48)
+PASSWORD = "mat-khau-kiem-thu-2025"
+KEY = "incoming/quy-che/quy chế nghỉ phép.md"
+DOC_ID = "quy-che-quy-che-nghi-phep-md"
+TEXT = ("# Quy chế nghỉ phép\n\nĐiều 3. Nghỉ phép năm\n\nNhân viên được nghỉ phép năm mười hai ngày "
+        "có hưởng lương.\n").encode()
+
+
+class LambdaContext:
+    function_name = "vnrag-test"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:vnrag-test"
+    aws_request_id = "5d9f6c2e-0000-4000-8000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+CONTEXT = LambdaContext()
+
+
+@dataclass
+class Stack:
+    query: Any
+    stream: Any
+    ingest: Any
+    authorizer: Any
+    analytics: Any
+    services: Any
+    s3: Any
+
+
+@pytest.fixture
+def stack(dynamodb, s3, monkeypatch: pytest.MonkeyPatch) -> Stack:
+    monkeypatch.setenv("AWS_REGION", REGION)
+    settings = AwsSettings(table_name=TABLE, documents_bucket=BUCKET, opensearch_endpoint="https://fake",
+                           jwt_secret=SECRET, generator="extractive", answer_min_dense_score=0.3)
+    opensearch, _ = fake_opensearch()
+    clients = AwsClients.for_settings(settings, opensearch=opensearch, dynamodb=dynamodb, s3=s3)
+    cheap = Passwords(PasswordHasher.from_parameters(CHEAPEST))
+    parts = {"settings": settings, "clients": clients, "embedder": HashEmbedder(64), "analyzer": SyllableAnalyzer()}
+    app = create_aws_app(**parts, passwords=cheap)
+    stream_app = create_aws_app(**parts, passwords=cheap, stream=True)
+    auth_settings = AuthorizerSettings(table_name=TABLE, jwt_secret=SECRET)
+    services = app.state.services
+    boss = Principal(id="root", role=Role.DIRECTOR)
+    for name, role in (("lan", "employee"), ("sep", "manager")):
+        services.auth.create_user(boss, name, PASSWORD, role)
+    return Stack(query=lambda_entrypoint(app), stream=lambda_entrypoint(stream_app),
+                 ingest=observed(create_ingest_handler(**parts)),
+                 authorizer=observed(create_authorizer(settings=auth_settings, clients=clients, passwords=cheap)),
+                 analytics=lambda_entrypoint(create_analytics_app(settings=auth_settings, clients=clients,
+                                                                   passwords=cheap)),
+                 services=services, s3=s3)
+
+
+def with_token(event: dict, token: str) -> dict:
+    return json.loads(json.dumps(event).replace("<token>", token))
+
+
+def login(stack: Stack, username: str = "lan") -> str:
+    event = load_event("apigw_login.json")
+    event["body"] = json.dumps({"username": username, "password": PASSWORD})
+    response = stack.query(event, CONTEXT)
+    assert response["statusCode"] == 200, response
+    return json.loads(response["body"])["access_token"]
+
+
+def ingest_sample(stack: Stack) -> None:
+    stack.s3.put_object(Bucket=BUCKET, Key=KEY, Body=TEXT, Metadata={"access_level": "internal",
+                                                                     "document_type": "quy-che"})
+    assert stack.ingest(load_event("sqs_s3_put.json"), CONTEXT) == {"batchItemFailures": []}
+
+
+def test_full_flow_put_ingest_query_cite_delete(stack: Stack) -> None:
+    ingest_sample(stack)
+    token = login(stack)
+    response = stack.query(with_token(load_event("apigw_query.json"), token), CONTEXT)
+    assert response["statusCode"] == 200, response
+    answer = json.loads(response["body"])
+    assert answer["found"] is True and "[1]" in answer["answer"]
+    assert answer["sources"][0]["document_id"] == DOC_ID
+
+    feedback = load_event("apigw_feedback.json")
+    feedback["body"] = feedback["body"].replace("<query_id>", answer["query_id"])
+    assert stack.query(with_token(feedback, token), CONTEXT)["statusCode"] == 201
+
+    assert stack.ingest(load_event("sqs_s3_delete.json"), CONTEXT) == {"batchItemFailures": []}
+    again = json.loads(stack.query(with_token(load_event("apigw_query.json"), token), CONTEXT)["body"])
+    assert again["found"] is False and again["sources"] == []
+
+
+def test_documents_routes_respect_levels(stack: Stack) -> None:
+    ingest_sample(stack)
+    token = login(stack)
+    listing = stack.query(with_token(load_event("apigw_documents_list.json"), token), CONTEXT)
+    assert listing["statusCode"] == 200
+    body = json.loads(listing["body"])
+    assert body["total"] == 1 and body["documents"][0]["id"] == DOC_ID
+    got = stack.query(with_token(load_event("apigw_document_get.json"), token), CONTEXT)
+    assert got["statusCode"] == 200 and json.loads(got["body"])["access_level"] == "internal"
+
+
+def test_anonymous_and_health(stack: Stack) -> None:
+    assert stack.query(load_event("apigw_health.json"), CONTEXT)["statusCode"] == 200
+    anonymous = load_event("apigw_query.json")
+    del anonymous["headers"]["Authorization"]
+    anonymous["multiValueHeaders"].pop("Authorization")
+    assert stack.query(anonymous, CONTEXT)["statusCode"] == 401
+
+
+def test_stream_event_through_the_same_app(stack: Stack) -> None:
+    ingest_sample(stack)
+    response = stack.stream(with_token(load_event("apigw_query_stream.json"), login(stack)), CONTEXT)
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"].startswith("text/event-stream")
+    assert "event: citations" in response["body"] and DOC_ID in response["body"]
+
+
+def test_authorizer_allows_tokens_and_keys_and_rejects_the_rest(stack: Stack) -> None:
+    event = with_token(load_event("apigw_authorizer_request.json"), login(stack))
+    allowed = stack.authorizer(event, CONTEXT)
+    assert allowed["principalId"] == "lan" and allowed["context"] == {"principal_id": "lan", "role": "employee",
+                                                                      "auth": "jwt"}
+    [statement] = allowed["policyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == "arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/*/*"
+
+    _, key = stack.services.auth.create_api_key(Principal("lan", Role.EMPLOYEE), "ci", 30)
+    by_key = load_event("apigw_authorizer_request.json")
+    by_key["headers"] = {"x-api-key": key}
+    assert stack.authorizer(by_key, CONTEXT)["context"]["auth"] == "api_key"
+
+    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"X-API-Key": "sk_nope"}):
+        with pytest.raises(Exception, match="^Unauthorized$"):
+            stack.authorizer({**event, "headers": headers}, CONTEXT)
+
+
+def test_analytics_usage_for_managers(stack: Stack) -> None:
+    ingest_sample(stack)
+    event = load_event("apigw_analytics_usage.json")
+    employee = stack.analytics(with_token(event, login(stack, "lan")), CONTEXT)
+    assert employee["statusCode"] == 403
+    manager = stack.analytics(with_token(event, login(stack, "sep")), CONTEXT)
+    assert manager["statusCode"] == 200, manager
+    assert "total_queries" in json.loads(manager["body"])
