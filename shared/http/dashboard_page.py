@@ -101,13 +101,13 @@ function drawBars(id, labels, values, color) {
   ctx.clearRect(0, 0, width, height);
   const left = 36, bottom = 28, top = 10, right = 8;
   const plotW = width - left - right, plotH = height - top - bottom;
-  const max = Math.max(1, ...values);
+  const max = Math.max(4, Math.ceil(Math.max(0, ...values) / 4) * 4);  // counts: whole-number ticks
   ctx.strokeStyle = "#cbd2d9"; ctx.fillStyle = "#616e7c"; ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
   for (let i = 0; i <= 4; i++) {
     const y = top + plotH - plotH * i / 4;
     ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + plotW, y); ctx.stroke();
-    ctx.fillText(String(Math.round(max * i / 4 * 10) / 10), left - 4, y);
+    ctx.fillText(String(max * i / 4), left - 4, y);
   }
   const n = Math.max(1, values.length), slot = plotW / n, bar = Math.max(1, slot * 0.7);
   const every = Math.ceil(n / Math.max(1, Math.floor(plotW / 60)));
