@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,12 @@ class LocalSearchIndex:
                           dense_score=None if dense is None else float(dense[row]))
                 for row, score in zip(rows[:k], fused[:k], strict=False)]
 
+    def syllable_counts(self) -> SyllableCounts:
+        """The stored syllable counts, e.g. to publish as a snapshot (`SyllableCounts.dump`)."""
+        with self._lock:
+            return SyllableCounts(Counter(dict(self._db.execute("SELECT form, n FROM syllable_unigrams"))),
+                                  Counter(dict(self._db.execute("SELECT pair, n FROM syllable_bigrams"))))
+
     def query_resources(self) -> QueryResources:
         """What query understanding learns from the indexed corpus: the diacritic restorer (from the
         stored syllable counts) and the catalogue of document titles, numbers and articles. Rebuilt
@@ -144,10 +151,8 @@ class LocalSearchIndex:
         snap = self._current()
         with self._lock:
             if snap.resources is None:
-                unigrams = dict(self._db.execute("SELECT form, n FROM syllable_unigrams"))
-                bigrams = dict(self._db.execute("SELECT pair, n FROM syllable_bigrams"))
                 snap.resources = QueryResources(
-                    restorer=DiacriticRestorer(unigrams, bigrams),
+                    restorer=DiacriticRestorer.from_counts(self.syllable_counts()),
                     catalogue=DocumentCatalogue.from_chunks(snap.chunks))
             return snap.resources
 

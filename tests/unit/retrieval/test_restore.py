@@ -134,3 +134,12 @@ def test_resources_follow_the_index(tmp_path: Path) -> None:
     chunks = [make_chunk("a", 0, CORPUS[0])]
     index.upsert(chunks, vectors(chunks))
     assert index.query_resources().restorer.restore("giay phep") == "giấy phép"
+
+
+def test_index_counts_export_as_a_snapshot(tmp_path: Path) -> None:
+    index = _open(tmp_path / "index.sqlite")
+    chunks = [make_chunk("a", i, text) for i, text in enumerate(CORPUS)]
+    index.upsert(chunks, vectors(chunks))
+    index.syllable_counts().dump(tmp_path / "counts.json.gz", min_bigram_count=1)
+    loaded = SyllableCounts.load(tmp_path / "counts.json.gz")
+    assert (dict(loaded.unigrams), dict(loaded.bigrams)) == _expected(chunks)
