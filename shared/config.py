@@ -34,6 +34,11 @@ class RetrievalSettings(_Base):
     candidates: PositiveInt = 100
     chunk_max_words: PositiveInt = 300
     chunk_overlap_words: int = Field(default=40, ge=0)
+    # Questions with fewer than this share of marked syllables are restored from the corpus's own
+    # syllable statistics before searching (0 turns restoration off). See shared/retrieval/restore.py.
+    restore_below_ratio: float = Field(default=0.5, ge=0, le=1)
+    # Added to the fused score (0..1) of the chunks of an article the question names (0: off).
+    reference_boost: float = Field(default=1.0, ge=0)
 
 
 class AnswerSettings(_Base):

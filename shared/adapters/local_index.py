@@ -73,7 +73,7 @@ class _Snapshot:
 
 class LocalSearchIndex:
     def __init__(self, path: Path, *, analyzer: Analyzer, dimension: int, weights: Weights,
-                 candidates: int = 100, model_id: str = "unknown") -> None:
+                 candidates: int = 100, model_id: str = "unknown", reference_boost: float = REFERENCE_BOOST) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -83,6 +83,7 @@ class LocalSearchIndex:
         self._dimension = dimension
         self._weights = weights
         self._candidates = candidates
+        self._reference_boost = reference_boost
         self._snapshot: _Snapshot | None = None
         self._seen_version: tuple[int, int] | None = None
         self._writes = 0
@@ -130,8 +131,8 @@ class LocalSearchIndex:
             weights = {"lexical": self._weights.lexical, "folded": self._weights.folded,
                        "dense": self._weights.dense}
             rows, fused, _ = min_max_fusion(signals, weights, allowed, candidates=max(self._candidates, k))
-        if query.article_refs:
-            rows, fused = _boost_named_articles(snap, query, rows, fused, allowed)
+        if query.article_refs and self._reference_boost > 0:
+            rows, fused = _boost_named_articles(snap, query, rows, fused, allowed, self._reference_boost)
         lexical, dense = signals.get("lexical"), signals.get("dense")
         return [SearchHit(chunks[row], float(score),
                           lexical_score=None if lexical is None else float(lexical[row]),
@@ -279,10 +280,10 @@ def _score(snap: _Snapshot, query: SearchQuery) -> dict[str, np.ndarray]:
 
 
 def _boost_named_articles(snap: _Snapshot, query: SearchQuery, rows: np.ndarray, fused: np.ndarray,
-                          allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                          allowed: np.ndarray, boost: float) -> tuple[np.ndarray, np.ndarray]:
     """Put the chunks of the articles the question names (`query.article_refs`) first.
 
-    Every allowed chunk of a named article gets `REFERENCE_BOOST` on top of its fused score (0 if it
+    Every allowed chunk of a named article gets `boost` (1.0 by default) on top of its fused score (0 if it
     was not among the candidates), so named articles lead and keep their own order among themselves.
     The OpenSearch adapter does the same with a should clause per reference (a `terms` query on
     document_id and a `term` query on article, boosted) added to the hybrid query.
@@ -299,7 +300,7 @@ def _boost_named_articles(snap: _Snapshot, query: SearchQuery, rows: np.ndarray,
         return rows, fused
     scores = dict(zip(rows.tolist(), fused.tolist(), strict=True))
     for row in named:
-        scores[row] = scores.get(row, 0.0) + REFERENCE_BOOST
+        scores[row] = scores.get(row, 0.0) + boost
     order = sorted(scores, key=lambda r: -scores[r])
     return np.array(order, dtype=np.int64), np.array([scores[r] for r in order], dtype=np.float32)
 

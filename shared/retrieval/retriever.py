@@ -10,7 +10,7 @@ from typing import Protocol
 from shared.domain.errors import InvalidQuery
 from shared.domain.models import SearchFilter, SearchHit, SearchQuery
 from shared.ports import Embedder, SearchIndex
-from shared.retrieval.restore import needs_restoration
+from shared.retrieval.restore import RESTORE_BELOW_RATIO, needs_restoration
 from shared.retrieval.understanding import QueryResources, canonical_question
 
 MODES = ("hybrid", "bm25", "dense")
@@ -36,6 +36,7 @@ class Retriever:
     # What query understanding learns from the indexed corpus (diacritic restorer, document catalogue);
     # called once per question, so it can follow the index as it changes. None: neither is used.
     resources: Callable[[], QueryResources] | None = None
+    restore_below_ratio: float = RESTORE_BELOW_RATIO  # see `needs_restoration`; 0: never restore
 
     def analyze(self, question: str, *, mode: str = "hybrid") -> tuple[SearchQuery, dict[str, float]]:
         """Normalise the question and compute every representation the index matches on.
@@ -54,7 +55,7 @@ class Retriever:
         resources = self.resources() if self.resources is not None else None
         text, restored_from, refs = typed, None, ()
         if resources is not None:
-            if resources.restorer is not None and needs_restoration(typed):
+            if resources.restorer is not None and needs_restoration(typed, below=self.restore_below_ratio):
                 text = resources.restorer.restore(typed)
                 restored_from = typed if text != typed else None
             if resources.catalogue is not None:

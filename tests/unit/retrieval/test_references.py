@@ -134,3 +134,14 @@ def test_generated_reference_questions_on_a_corpus_slice(tmp_path: Path) -> None
     first = [retriever.retrieve(q.text, filter=EVERYTHING, k=1).hits[0].chunk.document_id == q.relevant
              for q in questions]
     assert sum(first) / len(first) >= 0.95
+
+
+def test_boost_can_be_turned_off(tmp_path: Path) -> None:
+    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
+    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64,
+                             weights=Weights(0.35, 0.15, 0.5), reference_boost=0)
+    Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite")).ingest_texts([
+        TextSource("a", "Bộ luật dân sự", "Điều 1. Phạm vi\nQuy định chung.\nĐiều 2. Thừa kế\nThừa kế tài sản."),
+    ])
+    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer, resources=index.query_resources)
+    assert retriever.retrieve("thừa kế tài sản Điều 1 BLDS", filter=EVERYTHING, k=1).hits[0].chunk.article == "2"

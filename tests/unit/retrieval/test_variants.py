@@ -4,6 +4,7 @@ rewritten, questions without them are restored."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,9 @@ def test_question_without_marks_is_restored_and_searches_like_the_accented_one(r
     assert query.folded_terms == retriever.analyze(accented)[0].folded_terms
     best = retriever.retrieve(typed, filter=EVERYTHING, k=1).hits[0].chunk.document_id
     assert best == retriever.retrieve(accented, filter=EVERYTHING, k=1).hits[0].chunk.document_id == "dat"
+
+
+def test_restoration_can_be_turned_off(retriever: Retriever) -> None:
+    off = replace(retriever, restore_below_ratio=0)
+    query, _ = off.analyze("Hoa giai tranh chap dat dai")
+    assert (query.text, query.restored_from) == ("Hoa giai tranh chap dat dai", None)
