@@ -174,3 +174,35 @@ def test_analytics_usage_for_managers(stack: Stack) -> None:
     manager = stack.analytics(with_token(event, login(stack, "sep")), CONTEXT)
     assert manager["statusCode"] == 200, manager
     assert "total_queries" in json.loads(manager["body"])
+
+
+def test_query_function_answers_through_bedrock(dynamodb, s3, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default generator: the query app calls Converse with the numbered passages (Stubber-checked)."""
+    from botocore.stub import ANY, Stubber
+
+    from shared.aws_clients import aws_client
+
+    monkeypatch.setenv("AWS_REGION", REGION)
+    settings = AwsSettings(table_name=TABLE, documents_bucket=BUCKET, opensearch_endpoint="https://fake",
+                           jwt_secret=SECRET, answer_min_dense_score=0.3, bedrock_model_id="test-model")
+    bedrock = aws_client("bedrock-runtime", region=REGION)
+    opensearch, _ = fake_opensearch()
+    clients = AwsClients.for_settings(settings, opensearch=opensearch, dynamodb=dynamodb, s3=s3,
+                                      **{"bedrock-runtime": bedrock})
+    parts = {"settings": settings, "clients": clients, "embedder": HashEmbedder(64), "analyzer": SyllableAnalyzer()}
+    cheap = Passwords(PasswordHasher.from_parameters(CHEAPEST))
+    app = create_aws_app(**parts, passwords=cheap)
+    app.state.services.auth.create_user(Principal(id="root", role=Role.DIRECTOR), "lan", PASSWORD, "employee")
+    stack = Stack(query=lambda_entrypoint(app), stream=None, ingest=observed(create_ingest_handler(**parts)),
+                  authorizer=None, analytics=None, services=app.state.services, s3=s3)
+    ingest_sample(stack)
+    token = login(stack)
+    with Stubber(bedrock) as stubber:
+        stubber.add_response("converse", {
+            "output": {"message": {"role": "assistant", "content": [{"text": "Mười hai ngày mỗi năm [1]."}]}},
+            "stopReason": "end_turn", "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2},
+            "metrics": {"latencyMs": 5}},
+            {"modelId": "test-model", "system": ANY, "messages": ANY, "inferenceConfig": ANY})
+        response = stack.query(with_token(load_event("apigw_query.json"), token), CONTEXT)
+    answer = json.loads(response["body"])
+    assert answer["answer"] == "Mười hai ngày mỗi năm [1]." and answer["sources"][0]["document_id"] == DOC_ID
