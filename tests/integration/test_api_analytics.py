@@ -292,3 +292,23 @@ def test_the_dashboard_page_is_self_contained(setup: tuple[Harness, Script]) -> 
         assert path in page
     assert "<canvas" in page and 'data-rendered' not in page.split("<script>")[0]
     assert "http://" not in page and "https://" not in page  # no CDN: the page must work offline
+
+
+def test_the_analytics_exposition_serves_todays_figures_as_gauges(setup: tuple[Harness, Script]) -> None:
+    harness, script = setup  # the frozen clock stands on DAY2
+    today = [q for q in script.queries if q["day"] == DAY2]
+    usage, quality = _get(harness, USAGE, start=DAY2, end=DAY2), _get(harness, QUALITY, start=DAY2, end=DAY2)
+    for headers in (harness.headers("manager"), {"Authorization": f"Bearer {METRICS_TOKEN}"}):
+        response = harness.client.get(f"{USAGE.rsplit('/', 1)[0]}/metrics", headers=headers)
+        assert response.status_code == 200, response.text
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for family in text_string_to_metric_families(response.text) for s in family.samples}
+        assert samples[("vnrag_analytics_queries", ())] == len(today)
+        assert samples[("vnrag_analytics_unique_users", ())] == usage["unique_users"]
+        assert samples[("vnrag_analytics_p95_latency_ms", ())] == usage["p95_latency_ms"]
+        assert samples[("vnrag_analytics_no_answer_rate", ())] == quality["no_answer_rate"]
+        assert samples[("vnrag_analytics_ratings", (("rating", "4"),))] == quality["ratings"]["4"] == 1
+        assert samples[("vnrag_analytics_documents", (("by", "status"), ("value", "failed")))] == 1
+    for role in ("guest", "employee"):
+        assert_error(harness.client.get("/api/v1/analytics/metrics", headers=harness.headers(role)), 403)
+    assert_error(harness.client.get("/api/v1/analytics/metrics"), 401)

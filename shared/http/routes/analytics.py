@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.analytics import Analytics
 from shared.domain.errors import DependencyUnavailable
+from shared.domain.models import Principal, Role
 from shared.http.deps import ApiServices, AuthenticatedRoute, CurrentPrincipal, Services
+from shared.http.routes.monitoring import metrics_reader
 from shared.http.schemas import DocumentFiguresOut, QualityOut, UsageOut
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], route_class=AuthenticatedRoute)
@@ -42,3 +46,15 @@ def documents(principal: CurrentPrincipal, services: Services) -> DocumentFigure
     figures = _analytics(services).documents(principal)
     return DocumentFiguresOut(total=figures.total, by_type=figures.by_type, by_access_level=figures.by_access_level,
                               by_status=figures.by_status)
+
+
+# Who reads the exposition when the metrics token opened it (a manager+ caller's role was checked already).
+_SCRAPER = Principal(id="metrics-scraper", role=Role.MANAGER)
+
+
+@router.get("/metrics", dependencies=[Depends(metrics_reader)], response_class=Response,
+            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}})
+def analytics_metrics(services: Services) -> Response:
+    """Today's (UTC) figures and the document counts as Prometheus gauges, for a manager+ caller or a scraper
+    holding the metrics token."""
+    return Response(_analytics(services).exposition(_SCRAPER), media_type=CONTENT_TYPE_LATEST)
