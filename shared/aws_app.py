@@ -15,6 +15,7 @@ from shared.bootstrap_aws import (
     build_aws_api,
     build_aws_core,
     build_ingestion,
+    build_upload_urls,
 )
 from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.secrets_aws import with_jwt_secret
@@ -30,13 +31,18 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
                    embedder: Any = None, analyzer: Any = None, generator: Any = None, passwords: Any = None,
                    clock: Callable[[], float] = time.time) -> Any:
     """The FastAPI app of the query function (`stream=False`) or of the stream function."""
-    from shared.http.app_factory import create_app
+    from shared.http import upload_route
+    from shared.http.app_factory import ALL_ROUTERS, create_app
 
     settings = settings or AwsSettings()
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=lambda service, **_: clients.get(service))
     core = _core(settings, clients, stream, embedder, analyzer, generator)
-    return create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock))
+    app = create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock),
+                     routers=(*ALL_ROUTERS, upload_route.router))
+    if settings.documents_bucket:
+        app.state.upload_urls = build_upload_urls(settings, clients, core=core)
+    return app
 
 
 def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsClients | None = None,

@@ -15,8 +15,10 @@ def aws_client(service: str, *, region: str | None = None, endpoint_url: str | N
     import boto3
     from botocore.config import Config
 
+    # SigV4 for S3 too: presigned upload URLs must be v4 (v2 is refused in newer regions).
+    extra = {"signature_version": "s3v4"} if service == "s3" else {}
     config = Config(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=3,
-                    read_timeout=read_timeout)
+                    read_timeout=read_timeout, **extra)
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url or None, config=config)
 
 

@@ -180,3 +180,11 @@ def build_ingestion(settings: AwsSettings, clients: AwsClients, *, core: AwsCore
                        versions=DynamoDBObjectVersions(settings.table_name, client=clients.get("dynamodb")),
                        prefix=settings.drop_prefix, default_access_level=AccessLevel.parse(
                            settings.drop_default_access_level))
+
+
+def build_upload_urls(settings: AwsSettings, clients: AwsClients, *, core: AwsCore | None = None) -> Any:
+    from shared.upload_urls import UploadUrls
+
+    ingestion = build_ingestion(settings, clients, core=core, ensure_index=False)
+    return UploadUrls(blobs=ingestion.blobs, ingestion=ingestion)
+

@@ -58,9 +58,12 @@ class S3BlobSource:
             raise ValueError(f"{key}{SIDECAR_SUFFIX}: expected a JSON object")
         return {k: str(v) for k, v in data.items() if k in _META_FIELDS and v is not None}
 
-    def presign_put(self, key: str, *, expires_seconds: int = 900, content_type: str | None = None) -> str:
-        """A URL that lets its holder PUT one object at `key` until it expires (no credentials needed)."""
-        params = {"Bucket": self.bucket, "Key": key, **({"ContentType": content_type} if content_type else {})}
+    def presign_put(self, key: str, *, expires_seconds: int = 900, content_type: str | None = None,
+                    metadata: dict[str, str] | None = None) -> str:
+        """A URL that lets its holder PUT one object at `key` until it expires (no credentials needed).
+        Content type and metadata are signed in: the upload must send them as the same headers."""
+        params = {"Bucket": self.bucket, "Key": key, **({"ContentType": content_type} if content_type else {}),
+                  **({"Metadata": metadata} if metadata else {})}
         return self._client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_seconds)
 
 

@@ -206,3 +206,38 @@ def test_query_function_answers_through_bedrock(dynamodb, s3, monkeypatch: pytes
         response = stack.query(with_token(load_event("apigw_query.json"), token), CONTEXT)
     answer = json.loads(response["body"])
     assert answer["answer"] == "Mười hai ngày mỗi năm [1]." and answer["sources"][0]["document_id"] == DOC_ID
+
+
+def test_presigned_upload_lands_in_the_drop_folder_with_its_metadata(stack: Stack) -> None:
+    """The URL's signed metadata arrive with the object; the ingest then indexes it at that level."""
+    import urllib.parse
+
+    from botocore.awsrequest import AWSRequest  # noqa: F401 - botocore is what signed the URL
+
+    template = load_event("apigw_upload_url.json")
+    template.update(body=json.dumps(
+        {"filename": "nội quy.md", "title": "Nội quy lao động", "document_type": "noi-quy",
+         "access_level": "confidential"}))
+    response = stack.query(with_token(template, login(stack, "sep")), CONTEXT)
+    assert response["statusCode"] == 201, response
+    made = json.loads(response["body"])
+    assert made["key"].startswith("incoming/") and made["key"].endswith("/nội quy.md")
+    assert made["headers"]["x-amz-meta-access_level"] == "confidential"
+    assert "X-Amz-Signature" in made["upload_url"]
+
+    # What the client's PUT does (moto does not check presigned signatures; the metadata are what matter).
+    meta = {k.removeprefix("x-amz-meta-"): v for k, v in made["headers"].items() if k.startswith("x-amz-meta-")}
+    stack.s3.put_object(Bucket=BUCKET, Key=made["key"], Body="# Nội quy\n\nGiờ làm việc từ 8 giờ.".encode(),
+                        Metadata=meta, ContentType=made["headers"]["Content-Type"])
+    body = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {
+        "bucket": {"name": BUCKET}, "object": {"key": urllib.parse.quote_plus(made["key"], safe="/"),
+                                               "sequencer": "0A"}}}]}
+    sqs = load_event("sqs_s3_put.json")
+    sqs["Records"][0]["body"] = json.dumps(body)
+    assert stack.ingest(sqs, CONTEXT) == {"batchItemFailures": []}
+    document = stack.services.documents.get(Principal("sep", Role.MANAGER), made["document_id"])
+    assert document.title == "Nội quy lao động" and document.access_level.label == "confidential"
+    assert document.document_type == "noi-quy"
+
+    employee = with_token(template, login(stack, "lan"))
+    assert stack.query(employee, CONTEXT)["statusCode"] == 403

@@ -1,0 +1,43 @@
+"""POST /api/v1/documents/upload-url: a presigned S3 PUT into the drop folder (AWS mode, manager+)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.errors import DependencyUnavailable
+from shared.domain.models import AccessLevel
+from shared.http.deps import AuthenticatedRoute, CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
+
+
+class UploadUrlIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    filename: str = Field(min_length=1, max_length=255)
+    title: str | None = Field(default=None, max_length=500)
+    document_type: str = Field(default="general", min_length=1, max_length=100)
+    access_level: Literal["public", "internal", "confidential", "restricted"] = "public"
+
+
+class UploadUrlOut(BaseModel):
+    upload_url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    key: str
+    document_id: str
+    expires_in: int
+
+
+@router.post("/upload-url", response_model=UploadUrlOut, status_code=status.HTTP_201_CREATED)
+def create_upload_url(body: UploadUrlIn, principal: CurrentPrincipal,
+                      request: Request) -> Annotated[UploadUrlOut, "the URL to PUT the file to, with its headers"]:
+    urls = getattr(request.app.state, "upload_urls", None)
+    if urls is None:
+        raise DependencyUnavailable("uploads by URL need the documents bucket (AWS mode)")
+    made = urls.create(principal, filename=body.filename, title=body.title, document_type=body.document_type,
+                       access_level=AccessLevel.parse(body.access_level))
+    return UploadUrlOut(upload_url=made.url, headers=made.headers, key=made.key, document_id=made.document_id,
+                        expires_in=made.expires_in)

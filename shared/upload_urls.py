@@ -1,0 +1,62 @@
+"""Presigned uploads into the S3 drop folder (AWS mode's answer to "upload a document").
+
+The caller gets a URL to PUT the file to, valid a few minutes, and the headers to send with it. The
+metadata (title, type, access level) travel as S3 object metadata, signed into the URL, so they arrive
+with the object in one write: no moment where the file exists without its access level (a sidecar
+written after the file would leave one). The ingest function then indexes it as any dropped file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from shared.domain.errors import AccessDenied, UnsupportedFormat
+from shared.domain.models import AccessLevel, Principal, Role
+from shared.parsing import SUPPORTED_EXTENSIONS
+from shared.rbac import highest_level_for
+
+_SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+_CONTENT_TYPES = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html",
+                  ".pdf": "application/pdf",
+                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+@dataclass(frozen=True, slots=True)
+class UploadUrl:
+    url: str
+    key: str
+    document_id: str
+    headers: dict[str, str]
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class UploadUrls:
+    blobs: Any  # S3BlobSource
+    ingestion: Any  # S3Ingestion: knows how keys become document ids
+    expires_seconds: int = 900
+
+    def create(self, principal: Principal, *, filename: str, title: str | None, document_type: str,
+               access_level: AccessLevel) -> UploadUrl:
+        if principal.role < Role.MANAGER:
+            raise AccessDenied("managing documents needs the manager role or higher")
+        if access_level > highest_level_for(principal.role):
+            raise AccessDenied("you cannot upload a document above your own access level")
+        name = _SAFE_NAME.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip() or "upload"
+        extension = posixpath.splitext(name)[1].lower()
+        if extension not in SUPPORTED_EXTENSIONS:
+            raise UnsupportedFormat(f"unsupported file type {name!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+        key = f"{self.ingestion.prefix}{uuid.uuid4().hex}/{name}"
+        # S3 metadata must be ASCII: values are percent-encoded (the ingest side decodes them).
+        metadata = {"document_type": quote(document_type), "access_level": access_level.label,
+                    **({"title": quote(title)} if title else {})}
+        url = self.blobs.presign_put(key, expires_seconds=self.expires_seconds,
+                                     content_type=_CONTENT_TYPES[extension], metadata=metadata)
+        headers = {"Content-Type": _CONTENT_TYPES[extension], **{f"x-amz-meta-{k}": v for k, v in metadata.items()}}
+        return UploadUrl(url=url, key=key, document_id=self.ingestion.document_id(key), headers=headers,
+                         expires_in=self.expires_seconds)
