@@ -34,11 +34,11 @@ def canonical_question(question: str) -> str:
     """`normalize_text` (NFC, tone placement, full-width characters, spaces), then one line with the
     punctuation spaced the usual way: no space before `,.;:!?` or after an opening bracket, one after
     `,;:!?` before a word, repeated marks once (`??` -> `?`, `. .` stays), no stray marks at either
-    end. Questions differing only in these ways search identically."""
+    end (a question of marks only keeps them). Questions differing only in these ways search
+    identically."""
     text = normalize_text(question).replace("\n", " ")
     text = _SPACE_BEFORE.sub(r"\1", text)
     text = _SPACE_AFTER.sub(r"\1", text)
     text = _REPEATED.sub(r"\1", text)
     text = _NO_SPACE_AFTER.sub(r"\1 ", text)
-    text = _LEADING.sub("", text)
-    return _TRAILING.sub("", text)
+    return _TRAILING.sub("", _LEADING.sub("", text)) or text

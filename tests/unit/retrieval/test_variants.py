@@ -117,3 +117,12 @@ def test_restoration_can_be_turned_off(retriever: Retriever) -> None:
     off = replace(retriever, restore_below_ratio=0)
     query, _ = off.analyze("Hoa giai tranh chap dat dai")
     assert (query.text, query.restored_from) == ("Hoa giai tranh chap dat dai", None)
+
+
+@pytest.mark.parametrize(("question", "canonical"), [
+    ("?!… —", "…"),  # marks only: some kept, so the question is searched (and finds nothing), not refused
+    ("...", "."),
+    (" , ", ","),
+])
+def test_a_question_of_marks_only_stays_a_question(question: str, canonical: str) -> None:
+    assert canonical_question(question) == canonical
