@@ -79,7 +79,7 @@ def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embe
         clients.get("opensearch"), index=settings.opensearch_index, analyzer=analyzer,
         dimension=embedder.dimension, model_id=embedder.model_id, candidates=settings.candidates,
         weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
-        refresh="wait_for" if settings.opensearch_service == "es" else False)
+        serverless=settings.opensearch_service == "aoss")
     store = DynamoDBDocumentStore(settings.table_name, client=clients.get("dynamodb"))
     answerer = Answerer(retriever=Retriever(embedder=embedder, index=index, analyzer=analyzer),
                         generator=generator or build_generator(settings, clients, stream=stream),

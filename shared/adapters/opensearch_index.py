@@ -43,12 +43,19 @@ class Analyzer(Protocol):
 
 class OpenSearchSearchIndex:
     def __init__(self, client: Any, *, index: str, analyzer: Analyzer, dimension: int, model_id: str,
-                 weights: Any, candidates: int = 100, refresh: bool | str = "wait_for") -> None:
+                 weights: Any, candidates: int = 100, refresh: bool | str = "wait_for",
+                 serverless: bool = False) -> None:
         """`weights` has lexical/folded/dense like the local index's. `refresh="wait_for"` makes every
-        write visible to search before it returns (Serverless ignores it: it refreshes on its own)."""
+        write visible to search before it returns.
+
+        `serverless=True` (OpenSearch Serverless vector collections): writes may not name a document
+        `_id` and there is no refresh parameter, so documents get generated ids (the chunk id is a field)
+        and the copies a write supersedes are found by query and deleted by their generated ids.
+        """
         self._client, self._index, self._analyzer = client, index, analyzer
         self._dimension, self._model_id, self._weights = dimension, model_id, weights
-        self._candidates, self._refresh = candidates, refresh
+        self._candidates, self._serverless = candidates, serverless
+        self._refresh: bool | str = False if serverless else refresh
 
     # -- bootstrap ----------------------------------------------------------------------------------
     def ensure_index(self) -> bool:
@@ -73,29 +80,38 @@ class OpenSearchSearchIndex:
 
     # -- writes -------------------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
-        if not chunks:
-            return 0
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
-        lines: list[dict] = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
-            lines.append({"index": {"_index": self._index, "_id": chunk.id}})
-            lines.append(chunk_source(chunk, self._analyzer.index_terms(chunk.passage),
-                                      self._analyzer.folded_terms(chunk.passage), [float(x) for x in vector]))
-        out = self._call(self._client.bulk, body=lines, refresh=self._refresh)
-        if out.get("errors"):
-            failed = [i for i in out["items"] if i.get("index", {}).get("error")]
-            raise DependencyUnavailable(f"{len(failed)} of {len(chunks)} chunks were not indexed: "
-                                        f"{failed[0]['index']['error']}")
+        written = self._write(chunks, vectors)
+        if self._serverless and chunks:  # older copies of these chunk ids carry other generated ids
+            self._delete_where({"bool": {"filter": [{"terms": {"chunk_id": [c.id for c in chunks]}}],
+                                         "must_not": [{"ids": {"values": written}}]}})
         return len(chunks)
 
     def replace_document(self, document_id: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
         if any(c.document_id != document_id for c in chunks):
             raise ValueError("every chunk must belong to the document being replaced")
-        written = self.upsert(chunks, vectors)  # new version searchable first ...
-        keep = [c.id for c in chunks]
+        written = self._write(chunks, vectors)  # new version searchable first ...
         self._delete_where({"bool": {"filter": [{"term": {"document_id": document_id}}],
-                                     "must_not": [{"ids": {"values": keep}}]}})  # ... then the old one goes
-        return written
+                                     "must_not": [{"ids": {"values": written}}]}})  # ... then the old one goes
+        return len(chunks)
+
+    def _write(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> list[str]:
+        """Bulk-index the chunks; returns the `_id` of each written document."""
+        if not chunks:
+            return []
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
+        lines: list[dict] = []
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            action = {"_index": self._index} if self._serverless else {"_index": self._index, "_id": chunk.id}
+            lines.append({"index": action})
+            lines.append(chunk_source(chunk, self._analyzer.index_terms(chunk.passage),
+                                      self._analyzer.folded_terms(chunk.passage), [float(x) for x in vector]))
+        params = {"refresh": self._refresh} if self._refresh else {}
+        out = self._call(self._client.bulk, body=lines, **params)
+        if out.get("errors"):
+            failed = [i for i in out["items"] if i.get("index", {}).get("error")]
+            raise DependencyUnavailable(f"{len(failed)} of {len(chunks)} chunks were not indexed: "
+                                        f"{failed[0]['index']['error']}")
+        return [item["index"]["_id"] for item in out["items"]]
 
     def delete_document(self, document_id: str) -> int:
         return self._delete_where({"bool": {"filter": [{"term": {"document_id": document_id}}]}})
@@ -175,10 +191,17 @@ class OpenSearchSearchIndex:
         return results
 
     def _delete_where(self, query: dict) -> int:
-        refresh = bool(self._refresh)  # delete_by_query takes true/false, not wait_for
-        out = self._call(self._client.delete_by_query, index=self._index, body={"query": query},
-                         refresh=refresh, conflicts="proceed")
-        return int(out.get("deleted", 0))
+        if not self._serverless:
+            out = self._call(self._client.delete_by_query, index=self._index, body={"query": query},
+                             refresh=bool(self._refresh), conflicts="proceed")  # true/false, not wait_for
+            return int(out.get("deleted", 0))
+        # Serverless: no delete-by-query; find the ids, then bulk-delete them (a document has few chunks).
+        found = self._call(self._client.search, index=self._index,
+                           body={"query": query, "size": 10_000, "_source": False})
+        ids = [hit["_id"] for hit in found["hits"]["hits"]]
+        if ids:
+            self._call(self._client.bulk, body=[{"delete": {"_index": self._index, "_id": i}} for i in ids])
+        return len(ids)
 
     def _call(self, fn: Any, **kwargs: Any) -> Any:
         from opensearchpy.exceptions import ConnectionError as OSConnectionError

@@ -11,6 +11,7 @@ efficient k-NN filtering does when the filter sits inside the knn clause.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,8 @@ from shared.retrieval.bm25 import BM25Index
 
 
 class FakeOpenSearchTransport(Transport):
+    serverless = False  # True: behave like a Serverless vector collection (no _id on writes, no delete_by_query)
+
     def __init__(self, hosts: Any, **kwargs: Any) -> None:
         super().__init__(hosts, **kwargs)
         self.indices: dict[str, dict[str, Any]] = {}  # name -> {"body": create body, "docs": {id: source}}
@@ -46,7 +49,11 @@ class FakeOpenSearchTransport(Transport):
         if parts[-1] == "_msearch":
             return {"responses": [self._search(parts[0] if len(parts) == 2 else header["index"], query)
                                   for header, query in zip(parsed[::2], parsed[1::2], strict=True)]}
+        if parts[-1] == "_search":
+            return self._search(parts[0], parsed)
         if parts[-1] == "_delete_by_query":
+            if self.serverless:
+                raise NotFoundError(404, "no handler found for uri [/_delete_by_query]", {})
             docs = self._index(parts[0])["docs"]
             doomed = [i for i, src in docs.items() if _matches(parsed["query"], i, src)]
             for i in doomed:
@@ -62,11 +69,24 @@ class FakeOpenSearchTransport(Transport):
         return self.indices[name]
 
     def _bulk(self, lines: list[dict]) -> dict:
-        items = []
-        for action, source in zip(lines[::2], lines[1::2], strict=True):
-            meta = action["index"]
-            self._index(meta["_index"])["docs"][meta["_id"]] = source
-            items.append({"index": {"_id": meta["_id"], "status": 200}})
+        items, i = [], 0
+        while i < len(lines):
+            [(action, meta)] = lines[i].items()
+            docs = self._index(meta["_index"])["docs"]
+            if action == "index":
+                if self.serverless and "_id" in meta:
+                    raise RequestError(400, "illegal_argument_exception",
+                                       "Document ID is not supported in create/index operation request")
+                doc_id = meta.get("_id") or uuid.uuid4().hex
+                docs[doc_id] = lines[i + 1]
+                items.append({"index": {"_id": doc_id, "status": 201}})
+                i += 2
+            elif action == "delete":
+                found = docs.pop(meta["_id"], None) is not None
+                items.append({"delete": {"_id": meta["_id"], "status": 200 if found else 404}})
+                i += 1
+            else:
+                raise AssertionError(f"the fake does not know the bulk action {action!r}")
         return {"errors": False, "items": items}
 
     def _search(self, index: str, body: dict) -> dict:
@@ -79,6 +99,8 @@ class FakeOpenSearchTransport(Transport):
             vector = np.asarray(knn["vector"], dtype=np.float32)
             scored = [(i, _faiss_ip_score(float(np.dot(vector, docs[i][field])))) for i in allowed]
             hits = sorted(scored, key=lambda x: -x[1])[: min(knn["k"], body["size"])]
+        elif "must" not in query["bool"]:  # a filter-only search (finding ids to delete)
+            hits = [(i, 0.0) for i, s in docs.items() if _matches(query, i, s)][: body["size"]]
         else:
             bool_query = query["bool"]
             allowed = [i for i, s in docs.items() if all(_matches(c, i, s) for c in bool_query["filter"])]
@@ -88,7 +110,10 @@ class FakeOpenSearchTransport(Transport):
             scores = index_terms.score(match["query"].split()) if allowed else np.zeros(0)
             hits = sorted(((i, float(s)) for i, s in zip(allowed, scores, strict=True) if s > 0),
                           key=lambda x: -x[1])[: body["size"]]
-        excluded = set(body.get("_source", {}).get("excludes", []))
+        source = body.get("_source", {})
+        if source is False:
+            return {"hits": {"hits": [{"_id": i, "_score": s} for i, s in hits]}}
+        excluded = set(source.get("excludes", []))
         return {"hits": {"hits": [{"_id": i, "_score": s, "_source": {k: v for k, v in docs[i].items()
                                                                      if k not in excluded}} for i, s in hits]}}
 
@@ -126,6 +151,7 @@ def _parse(body: Any) -> Any:
     return [json.loads(line) for line in text.split("\n") if line.strip()]
 
 
-def fake_opensearch() -> tuple[OpenSearch, FakeOpenSearchTransport]:
+def fake_opensearch(*, serverless: bool = False) -> tuple[OpenSearch, FakeOpenSearchTransport]:
     client = OpenSearch(hosts=[{"host": "fake-opensearch", "port": 9200}], transport_class=FakeOpenSearchTransport)
+    client.transport.serverless = serverless
     return client, client.transport

@@ -178,3 +178,21 @@ class TestOpenSearchSearchIndexLive(SearchIndexContract):
         index.ensure_index()
         yield index
         client.indices.delete(index=name)
+
+
+def test_serverless_writes_without_ids_and_deletes_by_found_ids() -> None:
+    client, transport = fake_opensearch(serverless=True)
+    index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                                  model_id=EMBEDDER.model_id, weights=WEIGHTS, serverless=True)
+    index.ensure_index()
+    old = [make_chunk("a", 0, "bản cũ")]
+    index.upsert(old, vectors(old))
+    transport.requests.clear()
+    new = [make_chunk("a", 1, "bản mới")]
+    index.replace_document("a", new, vectors(new))
+    (_, bulk, bulk_params, lines), (_, search, _, body), (_, delete, _, deletes) = transport.requests
+    assert (bulk, bulk_params) == ("/_bulk", {}) and lines[0] == {"index": {"_index": "chunks"}}  # no _id, no refresh
+    assert search == "/chunks/_search" and body["_source"] is False
+    assert body["query"]["bool"]["filter"] == [{"term": {"document_id": "a"}}]
+    assert delete == "/_bulk" and len(deletes) == 1 and set(deletes[0]) == {"delete"}
+    assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]

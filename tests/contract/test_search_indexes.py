@@ -67,3 +67,18 @@ class TestOpenSearchSearchIndexOnFake(SearchIndexContract):
                                       model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5))
         index.ensure_index()
         return index
+
+
+class TestOpenSearchServerlessSearchIndexOnFake(SearchIndexContract):
+    """The contract in Serverless mode: generated ids, no delete-by-query (the fake refuses both)."""
+
+    @pytest.fixture
+    def index(self):
+        from shared.adapters.opensearch_index import OpenSearchSearchIndex
+        from tests.contract.fake_opensearch import fake_opensearch
+
+        client, _ = fake_opensearch(serverless=True)
+        index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                                      model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5), serverless=True)
+        index.ensure_index()
+        return index
