@@ -89,6 +89,8 @@ class ObservabilitySettings(_Base):
     log_query_text: bool = False
     # `GET /metrics` answers a manager+ caller, or a scraper sending `Authorization: Bearer <this token>`.
     metrics_token: SecretStr | None = None
+    # Days a logged query (and its rating) is kept; the analytics counters outlive it. Unset: kept for ever.
+    query_log_ttl_days: PositiveInt | None = 90
 
 
 class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings, ObservabilitySettings):

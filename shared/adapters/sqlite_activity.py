@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from shared.adapters.sqlite import open_database
@@ -23,14 +25,42 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-class SqliteActivityStore:
-    """QueryLog and FeedbackStore in one file."""
+_PURGE_EVERY = 500  # writes between purges of expired queries and their ratings
 
-    def __init__(self, path: Path) -> None:
+
+class SqliteActivityStore:
+    """QueryLog and FeedbackStore in one file. With `retention_days`, queries older than that expire with their
+    ratings (purged at start-up and every few hundred writes, like a DynamoDB TTL: lazily)."""
+
+    def __init__(self, path: Path, *, retention_days: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._db = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
+        self._retention, self._clock, self._until_purge = retention_days, clock, _PURGE_EVERY
+        self.purge_expired()
+
+    def purge_expired(self) -> int:
+        """Delete queries past the retention, and their ratings; the number of queries deleted."""
+        if self._retention is None:
+            return 0
+        cutoff = (datetime.fromtimestamp(self._clock(), UTC) - timedelta(days=self._retention)).isoformat()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM feedback WHERE query_id IN (SELECT id FROM queries WHERE created_at < ?)",
+                                 (cutoff,))
+                deleted = self._db.execute("DELETE FROM queries WHERE created_at < ?", (cutoff,)).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return deleted
 
     def put_query(self, record: QueryRecord) -> None:
+        self._until_purge -= 1
+        if self._until_purge <= 0:
+            self._until_purge = _PURGE_EVERY
+            self.purge_expired()
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO queries VALUES (?,?,?,?,?,?,?,?,?)",

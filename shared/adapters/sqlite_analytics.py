@@ -6,11 +6,11 @@ set) and a label (`SET`). One transaction per `add`, so an item's attributes mov
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from shared.adapters.sqlite import open_database
 from shared.analytics import CounterItem
 
 _SCHEMA = """
@@ -25,10 +25,7 @@ CREATE TABLE IF NOT EXISTS counter_labels (
 
 class SqliteAnalyticsStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def add(self, pk: str, sk: str, amounts: Mapping[str, float], *, label: str | None = None,

@@ -62,7 +62,8 @@ def build_local_api(settings: LocalSettings, *, embedder: Embedder | None = None
     analytics = Analytics(SqliteAnalyticsStore(data / "analytics.sqlite"), core.store, now=now)
     services = ApiServices(
         auth=auth,
-        queries=QueryService(answerer=core.answerer, activity=SqliteActivityStore(data / "activity.sqlite"),
+        queries=QueryService(answerer=core.answerer, activity=SqliteActivityStore(
+                                 data / "activity.sqlite", retention_days=settings.query_log_ttl_days, clock=clock),
                              limiter=limiter, telemetry=telemetry, analytics=analytics, now=now),
         documents=DocumentService(ingestor=core.ingestor, telemetry=telemetry),
         # Each check touches its dependency but reports no counts: health is public, and how many
