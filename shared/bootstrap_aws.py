@@ -132,7 +132,7 @@ def build_aws_api(settings: AwsSettings, clients: AwsClients, *, core: AwsCore |
     limiter = RateLimiter(DynamoDBCounterStore(settings.table_name, client=dynamodb, clock=clock),
                           limit=settings.rate_limit_per_minute, window_seconds=60, clock=clock)
     activity = DynamoDBActivityStore(settings.table_name, client=dynamodb,
-                                     retention_days=settings.query_log_retention_days)
+                                     retention_days=settings.query_log_ttl_days)
     telemetry = Telemetry(emf=True, log_query_text=settings.log_query_text)
 
     def now() -> datetime:

@@ -20,7 +20,6 @@ class AwsResources(_Base):
     table_name: str
     documents_bucket: str | None = None
     drop_prefix: str = "incoming/"
-    query_log_retention_days: PositiveInt = 90
 
 
 class SearchBackend(_Base):

@@ -17,8 +17,10 @@ from shared.domain.activity import FeedbackRecord, QueryRecord
 class DynamoDBActivityStore:
     """ActivityStore on DynamoDB (put_query, get_query, put_feedback) plus list_feedback."""
 
-    def __init__(self, table_name: str, *, client: Any, retention_days: int = 90) -> None:
-        self._table, self._client, self._retention = table_name, client, timedelta(days=retention_days)
+    def __init__(self, table_name: str, *, client: Any, retention_days: int | None = 90) -> None:
+        """`retention_days=None` keeps queries and ratings for ever (no TTL attribute)."""
+        self._table, self._client = table_name, client
+        self._retention = timedelta(days=retention_days) if retention_days else None
 
     def put_query(self, record: QueryRecord) -> None:
         created = record.created_at.isoformat()
@@ -27,7 +29,7 @@ class DynamoDBActivityStore:
             "question": record.question, "created_at": created, "latency_ms": float(record.latency_ms),
             "found": record.found, "document_ids": list(record.document_ids),
             "timings_ms": {k: float(v) for k, v in record.timings_ms.items()},
-            TTL_ATTRIBUTE: int((record.created_at + self._retention).timestamp()),
+            TTL_ATTRIBUTE: self._expiry(record.created_at),
             "GSI1PK": f"QDAY#{record.created_at.date().isoformat()}", "GSI1SK": f"{created}#{record.id}"})}
         call(self._client.put_item, TableName=self._table, Item=item)
 
@@ -47,8 +49,11 @@ class DynamoDBActivityStore:
         item = {**key(f"QUERY#{record.query_id}", f"FEEDBACK#{record.principal_id}"), **to_item({
             "kind": "feedback", "query_id": record.query_id, "principal_id": record.principal_id,
             "rating": record.rating, "comment": record.comment, "created_at": record.created_at.isoformat(),
-            TTL_ATTRIBUTE: int((record.created_at + self._retention).timestamp())})}
+            TTL_ATTRIBUTE: self._expiry(record.created_at)})}
         call(self._client.put_item, TableName=self._table, Item=item)
+
+    def _expiry(self, created_at: datetime) -> int | None:
+        return int((created_at + self._retention).timestamp()) if self._retention else None
 
     def list_feedback(self, query_id: str) -> list[FeedbackRecord]:
         page = call(self._client.query, TableName=self._table,

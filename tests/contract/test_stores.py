@@ -114,3 +114,18 @@ class TestDynamoDBStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreCo
         assert counters.increment("shared", ttl_seconds=600) == 2
         [(operation, params)] = calls
         assert operation == "UpdateItem" and params["UpdateExpression"].startswith("ADD")
+
+    def test_query_log_expires_by_ttl_unless_kept(self, dynamodb) -> None:
+        from datetime import timedelta
+
+        from shared.domain.activity import QueryRecord
+        from tests.contract.store_contract import T0
+
+        record = QueryRecord(id="q", principal_id="lan", role="employee", question="?", created_at=T0,
+                             latency_ms=1.0, found=False)
+        DynamoDBActivityStore(TABLE, client=dynamodb, retention_days=30).put_query(record)
+        item = dynamodb.get_item(TableName=TABLE, Key={"PK": {"S": "QUERY#q"}, "SK": {"S": "QUERY"}})["Item"]
+        assert int(item["expires_at"]["N"]) == int((T0 + timedelta(days=30)).timestamp())
+        DynamoDBActivityStore(TABLE, client=dynamodb, retention_days=None).put_query(record)
+        item = dynamodb.get_item(TableName=TABLE, Key={"PK": {"S": "QUERY#q"}, "SK": {"S": "QUERY"}})["Item"]
+        assert "expires_at" not in item
