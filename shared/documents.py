@@ -11,7 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 
-from shared.domain.errors import AccessDenied, DocumentNotFound, EmptyDocument, UnsupportedFormat
+from shared.domain.errors import AccessDenied, DocumentNotFound, DomainError, EmptyDocument, UnsupportedFormat
 from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role
 from shared.ingestion import Ingestor
 from shared.observability import NullTelemetry, Telemetry
@@ -81,9 +81,12 @@ class DocumentService:
             result = self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
                                                title=upload.title, document_type=upload.document_type,
                                                access_level=upload.access_level, source=document.source)
-        except Exception:  # noqa: BLE001 - nobody is waiting to see it raise: record it on the document
+        except Exception as exc:  # noqa: BLE001 - nobody is waiting to see it raise: record it on the document
             log.exception("ingest of upload %s failed", document.id)
-            result = replace(document, status=DocumentStatus.FAILED, error="the document could not be indexed")
+            # A domain error's message is meant for users (the embedder is unavailable, ...); anything else
+            # stays in the log.
+            reason = str(exc) if isinstance(exc, DomainError) else "the document could not be indexed"
+            result = replace(document, status=DocumentStatus.FAILED, error=reason)
             self.ingestor.store.put_document(result)
         self.telemetry.document_ingested(result)
         return result

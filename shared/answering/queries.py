@@ -20,6 +20,7 @@ from shared.domain.errors import DomainError, QueryNotFound, RateLimited
 from shared.domain.models import Answer, Citation, Principal
 from shared.observability import NullTelemetry, Telemetry
 from shared.rbac import search_filter_for
+from shared.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class QueryService:
     telemetry: Telemetry = field(default_factory=NullTelemetry)
     analytics: UsageRecorder | None = None
     now: Callable[[], datetime] = _utc_now  # when queries and ratings happen (UTC); tests freeze it
+    # A throttled query log (DynamoDB, a locked SQLite file) is retried with backoff, then a 503.
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def ask(self, principal: Principal, question: str, *, top_k: int = 5,
             filters: QueryFilters = QueryFilters()) -> AnsweredQuery:
@@ -106,12 +109,12 @@ class QueryService:
         return self._stream(principal, question, retrieval, citations, started)
 
     def feedback(self, principal: Principal, query_id: str, rating: int, comment: str = "") -> FeedbackRecord:
-        record = self.activity.get_query(query_id)
+        record = self.retry.call(lambda: self.activity.get_query(query_id), what="the query log")
         if record is None or record.principal_id != principal.id:  # someone else's query reads as absent
             raise QueryNotFound("query not found")
         feedback = FeedbackRecord(query_id=query_id, principal_id=principal.id, rating=rating, comment=comment,
                                   created_at=self.now())
-        self.activity.put_feedback(feedback)
+        self.retry.call(lambda: self.activity.put_feedback(feedback), what="the query log")
         if self.analytics is not None:
             self.analytics.record_rating(query_id=query_id, principal_id=principal.id, rating=rating,
                                          query_created_at=record.created_at)
@@ -160,10 +163,11 @@ class QueryService:
         answered = AnsweredQuery(query_id=uuid.uuid4().hex, question=question, answer=answer,
                                  created_at=self.now())
         latency_ms = answer.timings_ms.get("total", 0.0)
-        self.activity.put_query(QueryRecord(
+        record = QueryRecord(
             id=answered.query_id, principal_id=principal.id, role=principal.role.label, question=question,
             created_at=answered.created_at, latency_ms=latency_ms, found=answer.found,
-            document_ids=_unique(c.hit.chunk.document_id for c in answer.citations), timings_ms=answer.timings_ms))
+            document_ids=_unique(c.hit.chunk.document_id for c in answer.citations), timings_ms=answer.timings_ms)
+        self.retry.call(lambda: self.activity.put_query(record), what="the query log")
         if self.analytics is not None:
             self.analytics.record_query(principal_id=principal.id, question=question, found=answer.found,
                                         latency_ms=latency_ms, created_at=answered.created_at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
@@ -91,6 +92,17 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
                         headers=getattr(exc, "headers", None))
 
 
+# A backing store that cannot be reached or is broken right now (a network error, a timeout, an SQLite file
+# that cannot be opened or is locked past its timeout): the caller gets a 503 and may retry; details are logged.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, sqlite3.OperationalError)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("dependency unavailable on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("unavailable", "a backing service is unavailable; try again shortly"),
+                        status_code=503, headers={"Retry-After": "1"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
@@ -100,4 +112,6 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
