@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, PositiveInt, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, PositiveInt, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The repository root: where `make model` writes the offline model files.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +81,21 @@ class AuthSettings(_Base):
         return self
 
 
+class HttpSettings(_Base):
+    """Browser access: VNRAG_CORS_ORIGINS, comma-separated origins (https://app.example.com) allowed to call the
+    API from a page. Empty (the default): no CORS headers, so browsers on other origins are refused. `*` allows
+    any origin, never with credentials (the API uses bearer headers, not cookies, so none are allowed anyway)."""
+
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+        return value
+
+
 class ObservabilitySettings(_Base):
     """Logs and metrics: the service name in every log line, whether questions are logged, who may scrape."""
 
@@ -93,7 +108,8 @@ class ObservabilitySettings(_Base):
     query_log_ttl_days: PositiveInt | None = 90
 
 
-class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings, ObservabilitySettings):
+class LocalSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings, ObservabilitySettings,
+                    HttpSettings):
     """The embedded local mode: everything under one data directory, no services."""
 
     mode: Literal["local"] = "local"

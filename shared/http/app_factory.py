@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.deps import ApiServices
@@ -18,13 +19,21 @@ ALL_ROUTERS: tuple[APIRouter, ...] = (auth.router, query.router, documents.route
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
-def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUTERS, title: str = "vnrag") -> FastAPI:
+def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUTERS, title: str = "vnrag",
+               cors_origins: Sequence[str] = ()) -> FastAPI:
     app = FastAPI(title=title, version=services.version, docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="Vietnamese question answering over your documents, with numbered citations.")
     app.state.services = services  # DI without a framework; tests pass their own services
     register_error_handlers(app)
     app.add_middleware(RequestContext)
+    if cors_origins:
+        # Bearer tokens and API keys travel in headers, never cookies: credentials are not allowed, which is
+        # also what makes "*" safe to honour.
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_credentials=False,
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Authorization", "X-API-Key", "Content-Type", REQUEST_ID_HEADER],
+                           expose_headers=[REQUEST_ID_HEADER, "Retry-After"], max_age=600)
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)

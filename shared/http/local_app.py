@@ -77,7 +77,7 @@ def build_local_api(settings: LocalSettings, *, embedder: Embedder | None = None
         telemetry=telemetry,
         metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
     )
-    return LocalApi(app=create_app(services), services=services, core=core)
+    return LocalApi(app=create_app(services, cors_origins=settings.cors_origins), services=services, core=core)
 
 
 def create_local_app(settings: LocalSettings) -> FastAPI:
