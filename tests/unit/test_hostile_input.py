@@ -1,0 +1,109 @@
+"""Hostile files and keys: PDFs built to make a parser loop, and S3 keys that try to climb out of the drop
+prefix. Each must end quickly in a domain error (or a parse), never a hang, a crash or an escaped id."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from shared.domain.errors import DomainError
+from shared.domain.models import AccessLevel, Principal, Role
+from shared.files import document_id_for
+from shared.parsing import parse_document
+from shared.upload_urls import UploadUrls
+
+
+def _pdf(objects: dict[int, str], *, trailer: str = "", xref_prev: int | None = None) -> bytes:
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += f"{number} 0 obj\n{objects[number]}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    size = max(objects) + 1
+    out += f"xref\n0 {size}\n0000000000 65535 f \n".encode()
+    for number in range(1, size):
+        out += f"{offsets.get(number, 0):010d} 00000 n \n".encode()
+    prev = f" /Prev {xref if xref_prev is None else xref_prev}" if xref_prev is not None or trailer == "self" else ""
+    out += f"trailer\n<< /Size {size} /Root 1 0 R{prev} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+PAGE = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+CONTENT = "<< /Length 20 >>\nstream\nBT (abc) Tj ET      \nendstream"
+HOSTILE_PDFS = {
+    # the page tree lists itself as its own kid
+    "self-kid": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                      3: PAGE, 4: CONTENT}),
+    # two page-tree nodes that are each other's kid
+    "kid-cycle": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+                       5: "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>", 3: PAGE, 4: CONTENT}),
+    # an xref section whose /Prev points back at itself
+    "xref-prev-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                            3: PAGE, 4: CONTENT}, trailer="self"),
+    # a stream whose /Length is an indirect reference to itself
+    "length-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                         3: PAGE, 4: "<< /Length 4 0 R >>\nstream\nBT (abc) Tj ET\nendstream"}),
+    # a content array that names itself, and a huge declared page count
+    "contents-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>",
+                           2: "<< /Type /Pages /Kids [3 0 R] /Count 999999999 >>",
+                           3: "<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>", 5: "[5 0 R 5 0 R]"}),
+    # a form XObject that draws itself
+    "xobject-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          3: "<< /Type /Page /Parent 2 0 R /Resources << /XObject << /X 6 0 R >> >> "
+                             "/Contents 4 0 R >>",
+                          4: "<< /Length 8 >>\nstream\n/X Do   \nendstream",
+                          6: "<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Resources << /XObject << /X 6 0 R >> "
+                             ">> /Length 8 >>\nstream\n/X Do   \nendstream"}),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", sorted(HOSTILE_PDFS))
+def test_pdfs_built_to_loop_end_quickly(name: str) -> None:
+    try:
+        parsed = parse_document(f"{name}.pdf", HOSTILE_PDFS[name])
+    except DomainError:
+        return
+    assert isinstance(parsed.text, str)
+
+
+@pytest.mark.parametrize("key", [
+    "incoming/../secret/luat.txt", "incoming/../../etc/passwd.txt", "incoming/./a/../../b.txt",
+    "incoming/..%2F..%2Fx.txt", "incoming/a/..\\..\\b.txt", "incoming//abs/x.txt", "incoming/\x00/x.txt",
+])
+def test_s3_keys_never_make_an_id_that_climbs(key: str) -> None:
+    document_id = document_id_for(PurePosixPath(key), PurePosixPath("incoming"))
+    assert document_id and ".." not in document_id and "/" not in document_id and "\\" not in document_id
+    assert all(c.isalnum() or c == "-" for c in document_id)
+
+
+class _Blobs:
+    bucket = "drop"
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def presign_put(self, key: str, **_: object) -> str:
+        self.keys.append(key)
+        return f"https://example.invalid/{key}"
+
+
+class _Ingestion:
+    prefix = "incoming/"
+
+    def document_id(self, key: str) -> str:
+        return document_id_for(PurePosixPath(key), PurePosixPath("incoming"))
+
+
+@pytest.mark.parametrize("filename", ["../../etc/passwd.txt", "..\\..\\boot.ini.txt", "/abs/path.pdf",
+                                      "incoming/../../x.md", "a/b/../../../c.docx", "....//....//d.txt"])
+def test_upload_keys_stay_under_their_own_folder_whatever_the_filename(filename: str) -> None:
+    blobs = _Blobs()
+    urls = UploadUrls(blobs=blobs, ingestion=_Ingestion())
+    made = urls.create(Principal(id="m", role=Role.MANAGER), filename=filename, title=None, document_type="law",
+                       access_level=AccessLevel.INTERNAL)
+    prefix, folder, name = made.key.split("/")
+    assert prefix == "incoming" and len(folder) == 32 and name not in ("", ".", "..") and ".." not in made.key
+    assert blobs.keys == [made.key]
