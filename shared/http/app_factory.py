@@ -37,7 +37,46 @@ def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUT
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
+    _document_error_bodies(app)
     return app
+
+
+ERROR_SCHEMA = {
+    "title": "ErrorResponse", "type": "object", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message", "timestamp"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "timestamp": {"type": "string", "format": "date-time"},
+                       "field": {"type": "string"},
+                       "details": {"type": "array", "items": {"type": "object"}}}}},
+}
+
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+
+
+def _document_error_bodies(app: FastAPI) -> None:
+    """The OpenAPI document says what a 422 really carries: our {"error": {...}} body, not FastAPI's default
+    {"detail": [...]} (which the error handlers never send)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                response = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
+                if response is not None:
+                    response["content"] = {"application/json": {"schema": ERROR_REF}}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        components["ErrorResponse"] = ERROR_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class RequestContext:
