@@ -203,7 +203,10 @@ async def saturate(client: httpx.AsyncClient, tokens: list[str], qs: list[str], 
 
 async def run(base: str, args: argparse.Namespace) -> dict:
     qs = questions()
-    limits = httpx.Limits(max_connections=args.users + 10, max_keepalive_connections=args.users + 10)
+    # Idle connections are dropped by the client before uvicorn's 5 s keep-alive timeout closes them, so a
+    # request never races the server closing its connection (a ReadError that would be the client's doing).
+    limits = httpx.Limits(max_connections=args.users + 10, max_keepalive_connections=args.users + 10,
+                          keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         started = time.perf_counter()
         tokens = await make_users(client, args.users)
