@@ -97,7 +97,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, sqlite3.OperationalError)
 
 
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "no space", "malformed")
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, sqlite3.OperationalError) and not any(w in str(exc).lower() for w in _SQLITE_UNAVAILABLE):
+        return await _unexpected(request, exc)  # "no such column" and the like are bugs, not outages
     log.exception("dependency unavailable on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("unavailable", "a backing service is unavailable; try again shortly"),
                         status_code=503, headers={"Retry-After": "1"})

@@ -82,6 +82,16 @@ def test_index_down_is_a_503_with_the_error_body_and_health_names_it(harness: Ha
     assert health.json()["error"]["message"] == "failing: index"
 
 
+def test_an_sqlite_bug_is_not_passed_off_as_an_outage(harness: Harness) -> None:
+    from fastapi.testclient import TestClient
+
+    app = create_app(_with_index(harness, DownIndex(sqlite3.OperationalError("no such column: embeddingz"))))
+    response = TestClient(app, raise_server_exceptions=False).post(
+        "/api/v1/query", json={"query": QUESTION}, headers=harness.headers("employee"))
+    assert response.status_code == 500 and response.json()["error"]["code"] == "internal_error"
+    assert "embeddingz" not in response.text
+
+
 # --- the query log is throttled ----------------------------------------------------------------------------
 
 
