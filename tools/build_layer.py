@@ -29,7 +29,8 @@ PLATFORM = ["--platform", "manylinux_2_28_x86_64", "--platform", "manylinux2014_
             "--python-version", "3.12", "--implementation", "cp", "--only-binary=:all:"]
 # Exact versions from pyproject.toml; --no-deps keeps tokenizers' hub client and onnxruntime's
 # build-time extras out (numpy is the only import they need at run time).
-LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "python-crfsuite==0.9.12"]
+LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "python-crfsuite==0.9.12",
+                  "threadpoolctl==3.8.0"]
 # The query function, the largest unit that takes the layers. It parses no files (uploads reach the
 # ingest function through S3), and shared.parsing loads its format libraries only when used.
 FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings==2.14.1", "mangum==0.22.0",
