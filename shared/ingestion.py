@@ -85,7 +85,14 @@ class Ingestor:
         for start in range(0, len(chunked), batch):
             group = chunked[start:start + batch]
             passages = [c.passage for _, chunks in group for c in chunks]
-            vectors = self.embedder.embed_passages(passages)
+            try:
+                vectors = self.embedder.embed_passages(passages)
+            except Exception as exc:
+                # Nothing of this group reached the index: each previous version stays whole, and each
+                # record says why the new one is missing. Unexpected errors still propagate.
+                for record, _ in group:
+                    self._fail(record, self.store.get_document(record.id), _reason(exc))
+                raise
             offset = 0
             for record, chunks in group:
                 mine = vectors[offset:offset + len(chunks)]
@@ -107,20 +114,28 @@ class Ingestor:
             self.index.replace_document(record.id, chunks, vectors)
         except DomainError as exc:
             return self._fail(record, previous, exc)
+        except Exception as exc:  # the transaction rolled back: the previous version is whole
+            self._fail(record, previous, _reason(exc))
+            raise
         done = replace(record, status=DocumentStatus.INDEXED, chunk_count=len(chunks), error=None)
         self.store.put_document(done)
         return self.store.get_document(record.id) or done
 
     def _fail(self, record: Document, previous: Document | None, exc: Exception) -> Document:
         log.warning("ingest of %s failed: %s", record.id, exc)
-        # Keep the chunk count of a previous version that stays searchable.
-        # The previous version stays searchable, so the record must not claim a lower access level
-        # than the chunks still in the index carry.
+        # The previous version stays searchable: keep its chunk count, and never claim a lower access
+        # level than the chunks still in the index carry.
         level = max(record.access_level, previous.access_level) if previous else record.access_level
         failed = replace(record, status=DocumentStatus.FAILED, error=str(exc), access_level=level,
                          chunk_count=previous.chunk_count if previous else 0)
         self.store.put_document(failed)
         return self.store.get_document(record.id) or failed
+
+
+def _reason(exc: Exception) -> Exception:
+    """What a failed record says: a domain error's own message, otherwise only the kind of failure."""
+    return exc if isinstance(exc, DomainError) else DomainError(f"the document could not be indexed "
+                                                                f"({type(exc).__name__})")
 
 
 def _hash_text(text: str) -> str:

@@ -90,3 +90,21 @@ def test_ingest_texts_reports_progress(ingestor: Ingestor) -> None:
     docs = ingestor.ingest_texts([TextSource(f"d{i}", f"Văn bản {i}", f"Nội dung số {i} về thuế") for i in range(5)],
                                  progress=seen.append)
     assert sum(seen) == 5 and all(d.status is DocumentStatus.INDEXED for d in docs)
+
+
+class CrashingEmbedder(HashEmbedder):
+    def embed_passages(self, texts):
+        raise RuntimeError("the model process died")
+
+
+def test_embedder_crash_on_reingest_keeps_the_old_version_and_records_why(ingestor: Ingestor) -> None:
+    ingestor.ingest_file("luat.txt", LAW.encode(), document_id="luat")
+    broken = Ingestor(embedder=CrashingEmbedder(dimension=64), index=ingestor.index, store=ingestor.store)
+    with pytest.raises(RuntimeError):
+        broken.ingest_file("luat.txt", LAW.encode() + "\nĐiều 3. Hiệu lực\nLuật này có hiệu lực.".encode(),
+                           document_id="luat")
+    record = ingestor.store.get_document("luat")
+    assert record.status is DocumentStatus.FAILED and "RuntimeError" in record.error
+    hits = ingestor.index.search(query("thời hạn cấp giấy phép"), k=10, filter=EVERYTHING)
+    assert {"1", "2"} <= {h.chunk.article for h in hits}  # the old version, whole ...
+    assert "3" not in {h.chunk.article for h in hits}  # ... and nothing of the new one
