@@ -4,7 +4,9 @@ the adapters' key schema, and the shape (one REST API, streaming, batch failures
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -183,3 +185,20 @@ def test_samconfig_has_dev_and_prod() -> None:
     config = tomllib.loads((PROJECT_ROOT / "samconfig.toml").read_text())
     assert {"dev", "prod"} <= set(config)
     assert os.path.exists(PROJECT_ROOT / "events" / "sqs_s3_put.json")
+
+
+def test_dashboard_and_alarms_watch_what_operators_need(template: dict) -> None:
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert set(alarms) == {"Api5xxRateAlarm", "ApiLatencyP95Alarm", "IngestDeadLetterAlarm", "ThrottleAlarm"}
+    assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+    [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
+    body_template, variables = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    names = {*variables, "AWS::Region", "Stage", "QueryFunction", "StreamFunction", "IngestFunction",
+             "Api5xxRateAlarm.Arn", "ApiLatencyP95Alarm.Arn", "IngestDeadLetterAlarm.Arn", "ThrottleAlarm.Arn"}
+    used = set(re.findall(r"\$\{([^}!]+)\}", body_template))
+    assert used <= names, used - names  # every substitution resolves
+    body = json.loads(re.sub(r"\$\{[^}!]+\}", "x", body_template))  # valid JSON once substituted
+    text = json.dumps(body)
+    for series in ("5XXError", "Latency", "Queries", "QueryLatency", "IngestFailures", "Throttles",
+                   "ApproximateNumberOfMessagesVisible"):
+        assert series in text
