@@ -7,6 +7,11 @@ only inside OpenSearch, with weights fixed in the pipeline, and the pipeline API
 managed domains and Serverless; client-side fusion ranks exactly like local mode everywhere, for the
 price of returning `candidates` hits per signal (ids and scores only: sources exclude the vector).
 
+Articles a question names (`SearchQuery.article_refs`) are boosted as in the local index: the same
+round trip fetches the chunks of those articles that the caller's filter allows (a filter-only query:
+the access filter AND document_id/article of one reference), and each gets `reference_boost` on top
+of its fused score, so the named article ranks first and nothing outside the filter can come in.
+
 Replacing a document indexes its new chunks first, then deletes the chunks of the document that are
 not among the new ids (chunk ids hash their content, so unchanged chunks keep theirs). Between the two
 steps, about one refresh interval, a search may see both versions, never neither: OpenSearch has no
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,12 +34,15 @@ from shared.adapters.opensearch_queries import (
     inner_product,
     knn_query,
     lexical_query,
+    named_articles_query,
 )
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.fusion import min_max_fusion
+from shared.retrieval.references import REFERENCE_BOOST
 
 log = logging.getLogger(__name__)
+_NAMED = "named"  # the _msearch body that fetches the chunks of the articles a question names
 
 
 class Analyzer(Protocol):
@@ -44,7 +53,7 @@ class Analyzer(Protocol):
 class OpenSearchSearchIndex:
     def __init__(self, client: Any, *, index: str, analyzer: Analyzer, dimension: int, model_id: str,
                  weights: Any, candidates: int = 100, refresh: bool | str = "wait_for",
-                 serverless: bool = False) -> None:
+                 serverless: bool = False, reference_boost: float = REFERENCE_BOOST) -> None:
         """`weights` has lexical/folded/dense like the local index's. `refresh="wait_for"` makes every
         write visible to search before it returns.
 
@@ -56,6 +65,7 @@ class OpenSearchSearchIndex:
         self._dimension, self._model_id, self._weights = dimension, model_id, weights
         self._candidates, self._serverless = candidates, serverless
         self._refresh: bool | str = False if serverless else refresh
+        self._reference_boost = reference_boost
 
     # -- bootstrap ----------------------------------------------------------------------------------
     def ensure_index(self) -> bool:
@@ -141,14 +151,21 @@ class OpenSearchSearchIndex:
             bodies["dense"] = knn_query(vector, filter, k if query.mode == "dense" else n)
         if not bodies:
             return []
+        if query.article_refs and self._reference_boost > 0:  # in the same round trip
+            bodies[_NAMED] = named_articles_query(query.article_refs, filter, n)
         results = self._msearch(bodies)
+        named = results.pop(_NAMED, [])
         if query.mode == "dense":
-            return [SearchHit(_chunk(h["_source"]), inner_product(h["_score"]),
-                              dense_score=inner_product(h["_score"])) for h in results["dense"][:k]]
-        return self._fuse(results, k, n)
+            ranked = [SearchHit(_chunk(h["_source"]), inner_product(h["_score"]),
+                                dense_score=inner_product(h["_score"])) for h in results["dense"][:k]]
+        else:
+            ranked = self._fuse(results, n)
+        if named:
+            ranked = _boost_named_articles(ranked, named, self._reference_boost)
+        return ranked[:k]
 
     # -- internals ----------------------------------------------------------------------------------
-    def _fuse(self, results: dict[str, list[dict]], k: int, n: int) -> list[SearchHit]:
+    def _fuse(self, results: dict[str, list[dict]], n: int) -> list[SearchHit]:
         order: dict[str, int] = {}
         sources: list[dict] = []
         for hits in results.values():
@@ -176,7 +193,7 @@ class OpenSearchSearchIndex:
         return [SearchHit(_chunk(sources[r]), float(s),
                           lexical_score=float(lexical[r]) if lexical is not None else 0.0,
                           dense_score=float(dense[r]) if dense is not None else None)
-                for r, s in zip(rows[:k], fused[:k], strict=False)]
+                for r, s in zip(rows, fused, strict=False)]
 
     def _msearch(self, bodies: dict[str, dict]) -> dict[str, list[dict]]:
         lines: list[dict] = []
@@ -215,6 +232,20 @@ class OpenSearchSearchIndex:
             if isinstance(exc.status_code, int) and (exc.status_code == 429 or exc.status_code >= 500):
                 raise DependencyUnavailable("the search index is unavailable, try again later") from exc
             raise
+
+
+def _boost_named_articles(ranked: list[SearchHit], named: list[dict], boost: float) -> list[SearchHit]:
+    """Put the chunks of the articles the question names first, as the local index does: each gets
+    `boost` on top of its fused score (0 if it was not among the candidates), so named articles lead
+    and keep their own order among themselves. `named` holds only chunks the caller's filter allows."""
+    scores = {(h.chunk.id, h.chunk.document_id): h for h in ranked}
+    for h in named:
+        chunk = _chunk(h["_source"])
+        key = (chunk.id, chunk.document_id)
+        hit = scores.get(key)
+        scores[key] = (SearchHit(chunk, boost, lexical_score=0.0) if hit is None
+                       else replace(hit, score=hit.score + boost))
+    return sorted(scores.values(), key=lambda hit: -hit.score)  # stable: ties keep their order
 
 
 def _chunk(source: dict) -> Chunk:

@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from shared.domain.models import Chunk, SearchFilter
+from shared.domain.models import ArticleRef, Chunk, SearchFilter
 
 HNSW = {"m": 16, "ef_construction": 128}
 
@@ -70,6 +71,17 @@ def lexical_query(field: str, tokens: tuple[str, ...], filter: SearchFilter, siz
     return {"size": size, "_source": _SOURCE, "track_total_hits": False,
             "query": {"bool": {"must": [{"match": {field: {"query": " ".join(tokens), "operator": "or"}}}],
                                "filter": filter_clauses(filter)}}}
+
+
+def named_articles_query(refs: Sequence[ArticleRef], filter: SearchFilter, size: int) -> dict[str, Any]:
+    """The chunks of the articles a question names (`SearchQuery.article_refs`) that `filter` allows: a
+    non-scoring bool filter, the caller's filter clauses AND one of the references (its documents by
+    `terms` on document_id, its article by `term` on article)."""
+    named = [{"bool": {"filter": [{"terms": {"document_id": sorted(ref.document_ids)}},
+                                  {"term": {"article": ref.article}}]}} for ref in refs]
+    return {"size": size, "_source": _SOURCE, "track_total_hits": False,
+            "query": {"bool": {"filter": [*filter_clauses(filter),
+                                          {"bool": {"should": named, "minimum_should_match": 1}}]}}}
 
 
 def knn_query(vector: list[float], filter: SearchFilter, k: int) -> dict[str, Any]:

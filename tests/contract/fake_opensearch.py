@@ -1,8 +1,9 @@
 """An in-memory OpenSearch behind opensearch-py's transport: the real client, requests served in-process.
 
 It understands exactly the requests the OpenSearch adapter sends (index create/exists/mapping, _bulk,
-_msearch with bool/match and knn queries, _delete_by_query, _count) and fails loudly on anything else,
-so a change in the adapter's query shapes cannot pass unnoticed. Every request is recorded.
+_msearch with bool/match, filter-only bool (with should) and knn queries, _delete_by_query, _count)
+and fails loudly on anything else, so a change in the adapter's query shapes cannot pass unnoticed.
+Every request is recorded.
 Scoring: BM25 per field as Lucene does it in spirit (shared.retrieval.bm25), k-NN by exact inner
 product with faiss's innerproduct score transform. Filters are applied before ranking, as OpenSearch's
 efficient k-NN filtering does when the filter sits inside the knn clause.
@@ -127,8 +128,13 @@ def _matches(clause: dict, doc_id: str, source: dict) -> bool:
     if kind == "match_all":
         return True
     if kind == "bool":
+        assert set(spec) <= {"filter", "must", "must_not", "should", "minimum_should_match"}, spec
+        should = spec.get("should", [])
+        if should:
+            assert spec.get("minimum_should_match") == 1, "a should clause must be required here"
         return (all(_matches(c, doc_id, source) for c in spec.get("filter", []) + spec.get("must", []))
-                and not any(_matches(c, doc_id, source) for c in spec.get("must_not", [])))
+                and not any(_matches(c, doc_id, source) for c in spec.get("must_not", []))
+                and (not should or any(_matches(c, doc_id, source) for c in should)))
     if kind == "range":
         [(field, bounds)] = spec.items()
         return all({"lte": source[field] <= v, "gte": source[field] >= v}[op] for op, v in bounds.items())
