@@ -38,6 +38,8 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=lambda service, **_: clients.get(service))
     core = _core(settings, clients, stream, embedder, analyzer, generator)
+    if core.resources is not None:
+        core.resources.refresh()  # at cold start: the restorer and catalogue (logged with its load time)
     app = create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock),
                      routers=(*ALL_ROUTERS, upload_route.router))
     if settings.documents_bucket:

@@ -60,6 +60,7 @@ class AwsCore:
     store: Any  # DynamoDBDocumentStore
     answerer: Any
     ingestor: Any
+    resources: Any = None  # S3QueryResources: the corpus statistics the Retriever uses (None: no bucket)
 
 
 def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embedder | None = None,
@@ -79,16 +80,36 @@ def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embe
         clients.get("opensearch"), index=settings.opensearch_index, analyzer=analyzer,
         dimension=embedder.dimension, model_id=embedder.model_id, candidates=settings.candidates,
         weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
-        serverless=settings.opensearch_service == "aoss")
+        serverless=settings.opensearch_service == "aoss", reference_boost=settings.reference_boost)
     store = DynamoDBDocumentStore(settings.table_name, client=clients.get("dynamodb"))
-    answerer = Answerer(retriever=Retriever(embedder=embedder, index=index, analyzer=analyzer),
+    resources, written = build_corpus_stats(settings, clients, index)
+    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer, resources=resources,
+                          restore_below_ratio=settings.restore_below_ratio)
+    answerer = Answerer(retriever=retriever,
                         generator=generator or build_generator(settings, clients, stream=stream),
                         min_dense_score=settings.answer_min_dense_score,
                         min_term_coverage=settings.answer_min_term_coverage)
-    ingestor = Ingestor(embedder=embedder, index=index, store=store, chunk_max_words=settings.chunk_max_words,
+    ingestor = Ingestor(embedder=embedder, index=written, store=store, chunk_max_words=settings.chunk_max_words,
                         chunk_overlap_words=settings.chunk_overlap_words,
                         max_document_bytes=settings.max_document_bytes)
-    return AwsCore(embedder=embedder, index=index, store=store, answerer=answerer, ingestor=ingestor)
+    return AwsCore(embedder=embedder, index=index, store=store, answerer=answerer, ingestor=ingestor,
+                   resources=resources)
+
+
+def build_corpus_stats(settings: AwsSettings, clients: AwsClients, index: Any) -> tuple[Any, Any]:
+    """The restorer and catalogue on AWS (shared/adapters/s3_corpus.py): (the readers' S3QueryResources,
+    the index the Ingestor writes through, which keeps them current). Without a documents bucket:
+    (None, the index itself), and questions are neither restored nor resolved to articles."""
+    if not settings.documents_bucket:
+        return None, index
+    from shared.adapters.s3_corpus import CorpusTrackingIndex, S3CorpusStats, S3QueryResources
+
+    s3 = clients.get("s3")
+    resources = S3QueryResources(settings.documents_bucket, client=s3, prefix=settings.corpus_stats_prefix,
+                                 refresh_seconds=settings.corpus_stats_refresh_minutes * 60)
+    stats = S3CorpusStats(settings.documents_bucket, client=s3, prefix=settings.corpus_stats_prefix,
+                          on_publish=resources.invalidate)  # this process sees its own writes at once
+    return resources, CorpusTrackingIndex(index, stats)
 
 
 def build_generator(settings: AwsSettings, clients: AwsClients, *, stream: bool) -> Generator:
@@ -178,7 +199,8 @@ def build_ingestion(settings: AwsSettings, clients: AwsClients, *, core: AwsCore
         core.index.ensure_index()  # idempotent; the ingest function is the index's first writer
     return S3Ingestion(ingestor=core.ingestor, blobs=S3BlobSource(settings.documents_bucket, client=clients.get("s3")),
                        versions=DynamoDBObjectVersions(settings.table_name, client=clients.get("dynamodb")),
-                       prefix=settings.drop_prefix, default_access_level=AccessLevel.parse(
+                       prefix=settings.drop_prefix, internal_prefix=settings.corpus_stats_prefix,
+                       default_access_level=AccessLevel.parse(
                            settings.drop_default_access_level))
 
 

@@ -20,6 +20,11 @@ class AwsResources(_Base):
     table_name: str
     documents_bucket: str | None = None
     drop_prefix: str = "incoming/"
+    # What query understanding learns from the corpus (syllable counts, document catalogue) lives under
+    # this prefix of the documents bucket (shared/adapters/s3_corpus.py); the query and stream
+    # functions load it at cold start and look for a newer version at most this often.
+    corpus_stats_prefix: str = "_index/"
+    corpus_stats_refresh_minutes: float = Field(default=5.0, ge=0)
 
 
 class SearchBackend(_Base):

@@ -64,6 +64,7 @@ class S3Ingestion:
     blobs: S3BlobSource
     versions: ObjectVersions
     prefix: str = "incoming/"
+    internal_prefix: str = "_index/"  # the corpus statistics' objects (never documents, whatever the prefix)
     default_access_level: AccessLevel = AccessLevel.PUBLIC
 
     def document_id(self, key: str) -> str:
@@ -72,7 +73,8 @@ class S3Ingestion:
     def apply(self, change: S3Change) -> str:
         """Apply one change; returns what happened (indexed, unchanged, failed, deleted, skipped)."""
         key = change.key
-        if change.bucket != self.blobs.bucket or not key.startswith(self.prefix) or key.endswith("/"):
+        if (change.bucket != self.blobs.bucket or not key.startswith(self.prefix) or key.endswith("/")
+                or (self.internal_prefix and key.startswith(self.internal_prefix))):
             return "skipped"
         if key.endswith(SIDECAR_SUFFIX):  # new metadata for a file: re-read that file with it
             return self._ingest(key[: -len(SIDECAR_SUFFIX)]) if not change.removed else "skipped"

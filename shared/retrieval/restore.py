@@ -84,23 +84,39 @@ class SyllableCounts:
             for a, b in zip(run, run[1:], strict=False):
                 bi[f"{a} {b}"] += sign
 
+    def payload(self, *, min_bigram_count: int = 2) -> dict:
+        """The snapshot's JSON object (`dump`); rare pairs are left out (`min_bigram_count=1` keeps all)."""
+        return {"format": SNAPSHOT_FORMAT,
+                "unigrams": {k: n for k, n in self.unigrams.items() if n > 0},
+                "bigrams": {k: n for k, n in self.bigrams.items() if n >= min_bigram_count}}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping, *, source: object = "payload") -> SyllableCounts:
+        """The counts of a snapshot's JSON object; keys other than the counts are ignored."""
+        if payload.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"{source} is not a syllable count snapshot ({payload.get('format')!r})")
+        return cls(Counter(payload["unigrams"]), Counter(payload["bigrams"]))
+
+    def subtract(self, other: SyllableCounts) -> None:
+        """Take `other`'s counts back out; forms and pairs left at zero or below are dropped."""
+        for mine, theirs in ((self.unigrams, other.unigrams), (self.bigrams, other.bigrams)):
+            for k, n in theirs.items():
+                left = mine.get(k, 0) - n
+                if left > 0:
+                    mine[k] = left
+                else:
+                    mine.pop(k, None)
+
     def dump(self, path: Path, *, min_bigram_count: int = 2) -> None:
         """Write the compact snapshot a cold start loads (`load`); rare pairs are left out."""
-        payload = {
-            "format": SNAPSHOT_FORMAT,
-            "unigrams": {k: n for k, n in self.unigrams.items() if n > 0},
-            "bigrams": {k: n for k, n in self.bigrams.items() if n >= min_bigram_count},
-        }
         with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as f:
-            json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
+            json.dump(self.payload(min_bigram_count=min_bigram_count), f, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def load(cls, path: Path) -> SyllableCounts:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             payload = json.load(f)
-        if payload.get("format") != SNAPSHOT_FORMAT:
-            raise ValueError(f"{path} is not a syllable count snapshot ({payload.get('format')!r})")
-        return cls(Counter(payload["unigrams"]), Counter(payload["bigrams"]))
+        return cls.from_payload(payload, source=path)
 
 
 def needs_restoration(text: str, *, below: float = RESTORE_BELOW_RATIO) -> bool:
