@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from shared.adapters.sqlite import open_database
 from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.bm25 import BM25Index
@@ -74,10 +75,7 @@ class _Snapshot:
 class LocalSearchIndex:
     def __init__(self, path: Path, *, analyzer: Analyzer, dimension: int, weights: Weights,
                  candidates: int = 100, model_id: str = "unknown", reference_boost: float = REFERENCE_BOOST) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
         self._lock = threading.RLock()
         self._analyzer = analyzer
         self._dimension = dimension
