@@ -283,8 +283,9 @@ def _boost_named_articles(snap: _Snapshot, query: SearchQuery, rows: np.ndarray,
 
     Every allowed chunk of a named article gets `boost` (1.0 by default) on top of its fused score (0 if it
     was not among the candidates), so named articles lead and keep their own order among themselves.
-    The OpenSearch adapter does the same with a should clause per reference (a `terms` query on
-    document_id and a `term` query on article, boosted) added to the hybrid query.
+    The OpenSearch adapter does the same: a filter-only query in the same _msearch fetches the allowed
+    chunks of the named articles (`terms` on document_id, `term` on article), and the boost is added
+    in its client-side fusion.
     """
     if snap.article_rows is None:
         by_article: dict[tuple[str, str], list[int]] = {}

@@ -6,8 +6,10 @@
 is compared folded and lowercased, so "dieu 51 blhs" works as well. `DocumentCatalogue` knows the
 indexed documents by title, number and known name (`shared.retrieval.legal_aliases`) and the
 articles each holds, and resolves the mentions into `ArticleRef`s: the article number and the
-documents that hold it. The index then ranks those chunks first (`LocalSearchIndex`; an OpenSearch
-adapter adds a boosted should clause per reference: `terms` on document_id and `term` on article).
+documents that hold it. The index then ranks those chunks first (`LocalSearchIndex`; the OpenSearch
+adapter fetches them with a filter-only query, `terms` on document_id and `term` on article, and adds
+the same boost in its fusion). On AWS the catalogue comes from the published corpus statistics
+(`shared.adapters.s3_corpus`).
 
 A mention of "Điều N của Bộ luật này" (this code) is a cross-reference inside a quoted provision,
 not the question's target, and is ignored. An article named without any document is resolved only

@@ -11,12 +11,12 @@ on the dev corpus this puts 95 % of the syllables right, against 74 % for pyvi's
 The counts (`SyllableCounts`) are additive, so an index keeps them up to date as passages come and
 go: add a passage's counts on upsert, subtract them on delete. Local mode keeps them in two tables
 of the index SQLite, updated in the same transaction as the chunks. A deployment whose index lives
-elsewhere (AWS) publishes them as one compact file, `SyllableCounts.dump` (gzip'd JSON, pairs seen
-once dropped: 180 KB for the 4,627-article dev corpus): the ingest worker loads it, adds or subtracts
-the document's passages (`add_text(text, sign)`), and writes it back; a query function reads it at
-cold start (`SyllableCounts.load` + `DiacriticRestorer.from_counts`: about 30 ms for the dev corpus)
-and again when its version changes. `LocalSearchIndex.syllable_counts().dump(path)` exports a local
-index's counts in that format.
+elsewhere (AWS, `shared.adapters.s3_corpus`) publishes them as one compact file in
+`SyllableCounts.dump`'s format (gzip'd JSON, pairs seen once dropped: about 180 KB for the
+4,627-article dev corpus): every index write adds or subtracts the document's passages in an exact
+running total kept beside it and publishes it again; a query function reads it at cold start
+(parse + `DiacriticRestorer.from_counts`: about 35 ms for the dev corpus) and again when it changed.
+`LocalSearchIndex.syllable_counts().dump(path)` exports a local index's counts in that format.
 
 Only questions that lack marks are touched (`needs_restoration`): a question that carries them is
 returned as typed. In a partly accented question, syllables that carry marks are kept as typed and
