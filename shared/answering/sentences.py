@@ -50,13 +50,16 @@ def _unwrap(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def content_syllables(text: str) -> set[str]:
-    """Folded syllables that carry meaning: stopwords and one-character tokens removed."""
-    return {fold_diacritics(s) for s in syllables(text) if s not in STOPWORDS and len(s) > 1}
+def content_syllables(text: str, *, fold: bool = True) -> set[str]:
+    """Syllables that carry meaning (stopwords and one-character tokens removed), folded unless
+    `fold` is False: folding lets a question typed without marks meet the text, but it also makes
+    unrelated words meet (`báo` and `bao`), so accented questions compare accented syllables."""
+    kept = (s for s in syllables(text) if s not in STOPWORDS and len(s) > 1)
+    return {fold_diacritics(s) for s in kept} if fold else set(kept)
 
 
-def content_bigrams(text: str) -> set[str]:
-    words = [fold_diacritics(s) for s in syllables(text)]
+def content_bigrams(text: str, *, fold: bool = True) -> set[str]:
+    words = [fold_diacritics(s) if fold else s for s in syllables(text)]
     return {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)}
 
 

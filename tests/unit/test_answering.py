@@ -82,3 +82,13 @@ def test_coverage_ignores_marks_and_stopwords() -> None:
 ])
 def test_sentence_splitting_rules(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+def test_a_sentence_introducing_a_list_is_quoted_with_its_items() -> None:
+    from shared.answering.extractive import with_its_list
+
+    items = ["a) 12 ngày làm việc đối với người làm công việc bình thường;", "b) 14 ngày làm việc đối với lao động "
+             "chưa thành niên;", "2. Người lao động có dưới 12 tháng làm việc thì số ngày nghỉ tính theo tỷ lệ."]
+    lead = "1. Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm như sau:"
+    assert with_its_list(lead, items) == f"{lead} {items[0]} {items[1]}"
+    assert with_its_list("Người lao động được nghỉ hằng năm.", items) == "Người lao động được nghỉ hằng năm."
