@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from shared.document_counts import DocumentKind
 from shared.domain.errors import AccessDenied, InvalidInput
-from shared.domain.models import Principal, Role, SearchFilter
+from shared.domain.models import Principal, Role
 
 # Upper bounds (ms) of the latency histogram kept per day; the last bucket is everything above.
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000,
@@ -67,8 +68,10 @@ class AnalyticsStore(Protocol):
         """The items of partition `pk` whose sort key starts with `sk_prefix`."""
 
 
-class DocumentCatalog(Protocol):
-    def list_documents(self, *, filter: SearchFilter, skip: int = 0, limit: int = 50) -> tuple[list, int]: ...
+class DocumentCounts(Protocol):
+    """The document store's counts by kind, kept at write time (`shared.document_counts`)."""
+
+    def document_counts(self) -> Mapping[DocumentKind, int]: ...
 
 
 def normalize_question(question: str) -> str:
@@ -154,7 +157,7 @@ def parse_range(start: str | None, end: str | None, *, today: date, default_days
 class Analytics:
     """Records queries and ratings into counters at write time, and reports them to managers and above."""
 
-    def __init__(self, store: AnalyticsStore, catalog: DocumentCatalog | None = None, *,
+    def __init__(self, store: AnalyticsStore, catalog: DocumentCounts | None = None, *,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store, self.catalog, self._now = store, catalog, now
 
@@ -236,23 +239,16 @@ class Analytics:
                                      self.documents(principal))
 
     def documents(self, principal: Principal) -> DocumentFigures:
-        """Counts over the document catalog (small: one item per document, not per query)."""
+        """Documents by type, access level and status, every level included: one read of the counters the
+        document store keeps at write time (a kind with no documents left is not shown)."""
         require_reader(principal)
         by_type, by_level, by_status = Counter(), Counter(), Counter()
-        if self.catalog is not None:
-            from shared.domain.models import AccessLevel
-
-            everything = SearchFilter(max_access_level=AccessLevel.RESTRICTED)
-            skip, total = 0, None
-            while total is None or skip < total:
-                page, total = self.catalog.list_documents(filter=everything, skip=skip, limit=500)
-                if not page:
-                    break
-                for doc in page:
-                    by_type[doc.document_type] += 1
-                    by_level[doc.access_level.label] += 1
-                    by_status[str(doc.status.value)] += 1
-                skip += len(page)
+        counts = self.catalog.document_counts() if self.catalog is not None else {}
+        for kind, n in counts.items():
+            if n > 0:
+                by_type[kind.document_type] += n
+                by_level[kind.access_level.label] += n
+                by_status[kind.status.value] += n
         return DocumentFigures(total=sum(by_status.values()), by_type=dict(sorted(by_type.items())),
                                by_access_level=dict(sorted(by_level.items())),
                                by_status=dict(sorted(by_status.items())))

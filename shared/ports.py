@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from shared.auth.models import ApiKeyRecord, User
+from shared.document_counts import DocumentKind
 from shared.domain.models import Chunk, Document, SearchFilter, SearchHit, SearchQuery
 
 
@@ -66,6 +67,12 @@ class DocumentStore(Protocol):
         ...
 
     def delete_document(self, document_id: str) -> bool: ...
+
+    def document_counts(self) -> dict[DocumentKind, int]:
+        """How many documents there are of each kind (type, level, status), only kinds that have some.
+
+        Read from counters that every put and delete moves in its own transaction (never a listing)."""
+        ...
 
 
 class Generator(Protocol):

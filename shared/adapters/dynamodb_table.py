@@ -9,6 +9,8 @@ API key           KEY#<sha256>     KEY                 OWNER#<owner> / <created>
 API key id        KEYID#<id>       KEYID               (reserves the id; points at the hash)
 document          DOC#<id>         DOC                 DOCS#L<lvl> / <created>#<id>    DOCS#L<lvl>#T<type> / same
 document counter  DOCCOUNT         L<lvl>[#T<type>]    (attribute n: how many documents in that partition)
+kind counter      DOCCOUNT         KIND#L<lvl>#S<status>#T<type>  (n: documents of that kind, for analytics;
+                                   a document's `counted_as` names the kind it is counted under)
 query log (TTL)   QUERY#<id>       QUERY               QDAY#<yyyy-mm-dd> / <created>#<id>
 feedback (TTL)    QUERY#<id>       FEEDBACK#<caller>
 counter (TTL)     COUNTER#<key>    COUNTER
