@@ -14,6 +14,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from shared.analytics import Analytics
 from shared.answering.queries import QueryService
+from shared.auth.credentials import read_credential
 from shared.auth.service import AuthService
 from shared.documents import DocumentService
 from shared.domain.errors import AuthenticationFailed
@@ -21,8 +22,11 @@ from shared.domain.models import Principal
 from shared.observability import NullTelemetry, Telemetry
 
 # auto_error=False: a missing credential must produce our own 401 body, not FastAPI's 403.
-_bearer = HTTPBearer(auto_error=False, description="JWT from /api/v1/auth/login")
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="sk_… key from /api/v1/auth/api-keys")
+_bearer = HTTPBearer(auto_error=False, description="JWT from /api/v1/auth/login, or an sk_… API key "
+                     "(the form API Gateway's authorizer needs; 'ApiKey sk_…' works too)")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
+                        description="sk_… key from /api/v1/auth/api-keys (local mode; behind API Gateway send it "
+                                    "in Authorization)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +52,21 @@ _PRINCIPAL, _BY_API_KEY = "principal", "authenticated_by_api_key"
 
 
 def authenticate(request: Request) -> Principal:
-    """The caller behind the request's bearer token (preferred) or X-API-Key; AuthenticationFailed if none.
+    """The caller behind the request's credential (shared/auth/credentials.py); AuthenticationFailed if none.
 
+    Every request is authenticated here against the store, also behind API Gateway's authorizer: its
+    cached allow admits a caller to the stage, and the role read here decides what the caller may do.
     The outcome is kept on the request, so the route's dependency does not authenticate a second time.
     """
     cached = getattr(request.state, _PRINCIPAL, None)
     if cached is not None:
         return cached
     auth = get_services(request).auth
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
-    api_key = request.headers.get("X-API-Key", "")
-    if token:
-        principal, by_key = auth.authenticate_token(token), False
-    elif api_key:
-        principal, by_key = auth.authenticate_api_key(api_key), True
-    else:
-        raise AuthenticationFailed("authentication required: send 'Authorization: Bearer <token>' or 'X-API-Key'")
+    credential = read_credential(request.headers.get("Authorization"), request.headers.get("X-API-Key"))
+    if credential is None:
+        raise AuthenticationFailed("authentication required: send 'Authorization: Bearer <token or API key>'")
+    by_key = credential.kind == "api_key"
+    principal = auth.authenticate_api_key(credential.value) if by_key else auth.authenticate_token(credential.value)
     setattr(request.state, _PRINCIPAL, principal)
     setattr(request.state, _BY_API_KEY, by_key)
     return principal

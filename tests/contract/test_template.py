@@ -170,6 +170,16 @@ def test_shape_one_rest_api_streaming_batch_failures_and_dlq(template: dict) -> 
         assert event["Properties"]["Auth"] == {"Authorizer": "NONE"}
 
 
+def test_the_authorizer_is_cached_by_the_authorization_header_alone(template: dict) -> None:
+    # Every identity source must be present on every call or API Gateway answers 401 itself: one header
+    # that carries both JWTs and API keys (shared/auth/credentials.py) keeps every caller in.
+    [api] = resources(template, "AWS::Serverless::Api").values()
+    identity = api["Properties"]["Auth"]["Authorizers"]["BearerOrApiKey"]["Identity"]
+    assert identity["Headers"] == ["Authorization"] and set(identity) == {"Headers", "ReauthorizeEvery"}
+    ttl = template["Parameters"][identity["ReauthorizeEvery"]["Ref"]]
+    assert 0 < ttl["Default"] <= ttl["MaxValue"] == 3600 and ttl["MinValue"] == 0
+
+
 def test_no_function_may_scan_the_table(template: dict) -> None:
     for name, function in resources(template, "AWS::Serverless::Function").items():
         for policy in function["Properties"].get("Policies", []):

@@ -220,6 +220,21 @@ def test_an_api_key_cannot_create_api_keys(harness: Harness) -> None:
     assert len(harness.client.get(KEYS, headers={"X-API-Key": key}).json()) == 1
 
 
+@pytest.mark.parametrize("form", ["Bearer {}", "ApiKey {}", "apikey {}"])
+def test_an_api_key_in_authorization_works_like_x_api_key(harness: Harness, form: str) -> None:
+    # The form a client uses behind API Gateway, whose cached authorizer reads Authorization only.
+    created = harness.client.post(KEYS, json={"name": "k"}, headers=harness.headers("employee")).json()
+    headers = {"Authorization": form.format(created["api_key"])}
+    assert harness.client.get(DOCUMENTS, headers=headers).json() == \
+        harness.client.get(DOCUMENTS, headers={"X-API-Key": created["api_key"]}).json()
+    # Still an API key: it may not mint successors, and its revocation is immediate.
+    assert_error(harness.client.post(KEYS, json={"name": "child"}, headers=headers), 403, "forbidden")
+    assert_error(harness.client.post(USERS, headers=headers,
+                                     json={"username": "via-key", "password": PASSWORD, "role": "guest"}), 403)
+    assert harness.client.delete(f"{KEYS}/{created['id']}", headers=harness.headers("employee")).status_code == 204
+    assert_error(harness.client.get(DOCUMENTS, headers=headers), 401, "unauthorized")
+
+
 def test_keys_of_others_are_invisible_and_cannot_be_revoked(harness: Harness) -> None:
     mine = harness.client.post(KEYS, json={"name": "mine"}, headers=harness.headers("manager")).json()
     others = harness.client.get(KEYS, headers=harness.headers("guest")).json()

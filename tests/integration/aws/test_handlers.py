@@ -157,13 +157,33 @@ def test_authorizer_allows_tokens_and_keys_and_rejects_the_rest(stack: Stack) ->
     assert statement["Resource"] == "arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/*/*"
 
     _, key = stack.services.auth.create_api_key(Principal("lan", Role.EMPLOYEE), "ci", 30)
-    by_key = load_event("apigw_authorizer_request.json")
-    by_key["headers"] = {"x-api-key": key}
-    assert stack.authorizer(by_key, CONTEXT)["context"]["auth"] == "api_key"
+    by_key = json.loads(json.dumps(load_event("apigw_authorizer_api_key.json")).replace("<api_key>", key))
+    assert stack.authorizer(by_key, CONTEXT)["context"] == {"principal_id": "lan", "role": "employee",
+                                                            "auth": "api_key"}
 
     for headers in ({}, {"Authorization": "Bearer nonsense"}, {"X-API-Key": "sk_nope"}):
         with pytest.raises(Exception, match="^Unauthorized$"):
             stack.authorizer({**event, "headers": headers}, CONTEXT)
+
+
+def test_a_cached_allow_grants_no_more_than_the_app(stack: Stack) -> None:
+    """API Gateway serves a cached allow (stage-wide) for up to the TTL; the app still decides every call."""
+    owner = Principal("lan", Role.EMPLOYEE)
+    _, key = stack.services.auth.create_api_key(owner, "ci", 30)
+    check = json.loads(json.dumps(load_event("apigw_authorizer_api_key.json")).replace("<api_key>", key))
+    cached = stack.authorizer(check, CONTEXT)  # what API Gateway keeps under "Bearer <key>"
+    assert cached["policyDocument"]["Statement"][0]["Resource"].endswith("/dev/*/*")
+
+    # The policy admits the key to a manager-only route; the app reads the owner's role and refuses.
+    upload = with_token(load_event("apigw_upload_url.json"), key)
+    assert stack.query(upload, CONTEXT)["statusCode"] == 403
+    assert stack.query(with_token(load_event("apigw_documents_list.json"), key), CONTEXT)["statusCode"] == 200
+
+    # Revoked: the authorizer refuses at once, and a call the gateway still admits from its cache gets 401.
+    stack.services.auth.revoke_api_key(owner, stack.services.auth.list_api_keys(owner)[0].id)
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        stack.authorizer(check, CONTEXT)
+    assert stack.query(with_token(load_event("apigw_documents_list.json"), key), CONTEXT)["statusCode"] == 401
 
 
 def test_analytics_usage_for_managers(stack: Stack) -> None:
