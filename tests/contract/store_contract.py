@@ -6,14 +6,17 @@ Not collected on its own (no Test prefix): tests/contract/test_stores.py runs it
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.analytics import Analytics
 from shared.auth.models import ApiKeyRecord, User
+from shared.document_counts import DocumentKind
 from shared.domain.activity import FeedbackRecord, QueryRecord
 from shared.domain.errors import UserExists
-from shared.domain.models import AccessLevel, Document, DocumentStatus, Role, SearchFilter
+from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role, SearchFilter
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -97,6 +100,68 @@ class DocumentStoreContract:
         assert documents.delete_document("a") is True
         assert documents.delete_document("a") is False
         assert documents.get_document("a") is None
+
+
+def kind(level: AccessLevel, status: DocumentStatus, document_type: str) -> DocumentKind:
+    return DocumentKind(level, status, document_type)
+
+
+def with_status(document: Document, status: DocumentStatus) -> Document:
+    return replace(document, status=status, error="hỏng" if status is DocumentStatus.FAILED else None)
+
+
+def write_script(documents) -> dict[DocumentKind, int]:
+    """Puts, a re-put, level and status changes and deletes; returns the counts they imply."""
+    documents.put_document(doc("a", AccessLevel.PUBLIC, "law"))
+    documents.put_document(doc("a", AccessLevel.PUBLIC, "law"))  # the same again: no double count
+    documents.put_document(doc("b", AccessLevel.INTERNAL, "memo"))
+    documents.put_document(with_status(doc("c", AccessLevel.INTERNAL, "law"), DocumentStatus.PENDING))
+    documents.put_document(doc("c", AccessLevel.INTERNAL, "law"))  # pending -> indexed
+    documents.put_document(doc("a", AccessLevel.RESTRICTED, "law"))  # access level changed
+    documents.put_document(with_status(doc("b", AccessLevel.INTERNAL, "memo"), DocumentStatus.FAILED))
+    documents.put_document(doc("d", AccessLevel.PUBLIC, "decree"))
+    assert documents.delete_document("d")
+    assert not documents.delete_document("d")  # already gone
+    assert not documents.delete_document("never-there")
+    documents.put_document(doc("e", AccessLevel.CONFIDENTIAL, "law"))
+    return {kind(AccessLevel.INTERNAL, DocumentStatus.FAILED, "memo"): 1,
+            kind(AccessLevel.INTERNAL, DocumentStatus.INDEXED, "law"): 1,
+            kind(AccessLevel.CONFIDENTIAL, DocumentStatus.INDEXED, "law"): 1,
+            kind(AccessLevel.RESTRICTED, DocumentStatus.INDEXED, "law"): 1}
+
+
+class DocumentCountsContract:
+    """Counts by kind kept at write time, and the one-time backfill for documents written before them.
+
+    `forget_counts` turns the store's data into what an older version left (documents, no counts) and
+    returns a store opened on it."""
+
+    def test_counts_follow_a_scripted_sequence_exactly(self, documents) -> None:
+        assert documents.document_counts() == {}
+        expected = write_script(documents)
+        assert documents.document_counts() == expected
+        for document_id in ("a", "b", "c", "e"):
+            assert documents.delete_document(document_id)
+        assert documents.document_counts() == {}  # zero counters are not shown, none went below zero
+
+    def test_analytics_reads_the_counts(self, documents, analytics) -> None:
+        write_script(documents)
+        figures = Analytics(analytics, catalog=documents).documents(Principal(id="m", role=Role.MANAGER))
+        assert figures.total == 4 and figures.by_type == {"law": 3, "memo": 1}
+        assert figures.by_access_level == {"confidential": 1, "internal": 2, "restricted": 1}
+        assert figures.by_status == {"failed": 1, "indexed": 3}
+
+    def test_backfill_gives_the_incremental_counts(self, documents, forget_counts) -> None:
+        expected = write_script(documents)
+        older = forget_counts()
+        assert older.rebuild_document_counts() == expected
+        assert older.rebuild_document_counts() == expected  # running it again counts nothing twice
+        older.put_document(doc("a", AccessLevel.PUBLIC, "law"))  # and later writes move the counts as before
+        older.delete_document("e")
+        assert older.document_counts() == {
+            kind(AccessLevel.PUBLIC, DocumentStatus.INDEXED, "law"): 1,
+            kind(AccessLevel.INTERNAL, DocumentStatus.FAILED, "memo"): 1,
+            kind(AccessLevel.INTERNAL, DocumentStatus.INDEXED, "law"): 1}
 
 
 class UserStoreContract:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from tests.contract.store_contract import (
     AnalyticsStoreContract,
     ApiKeyStoreContract,
     CounterStoreContract,
+    DocumentCountsContract,
     DocumentStoreContract,
     UserStoreContract,
 )
@@ -50,11 +53,20 @@ def dynamodb() -> Iterator[object]:
         yield dynamodb_with_table()
 
 
-class TestSqliteStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreContract, CounterStoreContract,
-                       ActivityStoreContract, AnalyticsStoreContract):
+class TestSqliteStores(DocumentStoreContract, DocumentCountsContract, UserStoreContract, ApiKeyStoreContract,
+                       CounterStoreContract, ActivityStoreContract, AnalyticsStoreContract):
     @pytest.fixture
     def documents(self, tmp_path: Path) -> SqliteDocumentStore:
         return SqliteDocumentStore(tmp_path / "store.sqlite")
+
+    @pytest.fixture
+    def forget_counts(self, tmp_path: Path):
+        def forget() -> SqliteDocumentStore:
+            with closing(sqlite3.connect(tmp_path / "store.sqlite")) as db, db:
+                db.execute("DROP TABLE document_counts")  # as a file from before the counters
+            return SqliteDocumentStore(tmp_path / "store.sqlite")
+
+        return forget
 
     @pytest.fixture
     def users(self, tmp_path: Path) -> SqliteUserStore:
@@ -77,11 +89,24 @@ class TestSqliteStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreCont
         return SqliteAnalyticsStore(tmp_path / "analytics.sqlite")
 
 
-class TestDynamoDBStores(DocumentStoreContract, UserStoreContract, ApiKeyStoreContract, CounterStoreContract,
-                         ActivityStoreContract, AnalyticsStoreContract):
+class TestDynamoDBStores(DocumentStoreContract, DocumentCountsContract, UserStoreContract, ApiKeyStoreContract,
+                         CounterStoreContract, ActivityStoreContract, AnalyticsStoreContract):
     @pytest.fixture
     def documents(self, dynamodb) -> DynamoDBDocumentStore:
         return DynamoDBDocumentStore(TABLE, client=dynamodb)
+
+    @pytest.fixture
+    def forget_counts(self, dynamodb):
+        def forget() -> DynamoDBDocumentStore:  # as items written before the counters
+            for item in dynamodb.scan(TableName=TABLE)["Items"]:
+                item_key = {"PK": item["PK"], "SK": item["SK"]}
+                if item["SK"]["S"].startswith("KIND#"):
+                    dynamodb.delete_item(TableName=TABLE, Key=item_key)
+                elif item["SK"]["S"] == "DOC":
+                    dynamodb.update_item(TableName=TABLE, Key=item_key, UpdateExpression="REMOVE counted_as")
+            return DynamoDBDocumentStore(TABLE, client=dynamodb)
+
+        return forget
 
     @pytest.fixture
     def users(self, dynamodb) -> DynamoDBUserStore:
