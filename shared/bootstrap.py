@@ -55,7 +55,8 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
     index = LocalSearchIndex(
         settings.data_dir / "index.sqlite", analyzer=analyzer, dimension=raw_embedder.dimension,
         weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
-        candidates=settings.candidates, model_id=raw_embedder.model_id, reference_boost=settings.reference_boost)
+        candidates=settings.candidates, model_id=raw_embedder.model_id, reference_boost=settings.reference_boost,
+        neighbour_boost=settings.neighbour_boost)
     store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
     retriever = Retriever(embedder=cached, index=index, analyzer=analyzer, resources=index.query_resources,
                           restore_below_ratio=settings.restore_below_ratio)

@@ -39,6 +39,9 @@ class RetrievalSettings(_Base):
     restore_below_ratio: float = Field(default=0.5, ge=0, le=1)
     # Added to the fused score (0..1) of the chunks of an article the question names (0: off).
     reference_boost: float = Field(default=1.0, ge=0)
+    # Added per unit of fused score of the best candidate of the adjacent article in the same law
+    # (0: off). See shared/retrieval/neighbours.py.
+    neighbour_boost: float = Field(default=0.2, ge=0, le=1)
 
 
 class AnswerSettings(_Base):

@@ -25,6 +25,7 @@ from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.bm25 import BM25Index
 from shared.retrieval.fusion import min_max_fusion, top_candidates
+from shared.retrieval.neighbours import NEIGHBOUR_BOOST, Position, article_position, boost_neighbouring_articles
 from shared.retrieval.references import REFERENCE_BOOST, DocumentCatalogue
 from shared.retrieval.restore import DiacriticRestorer, SyllableCounts
 from shared.retrieval.understanding import QueryResources
@@ -70,11 +71,13 @@ class _Snapshot:
     folded: BM25Index
     resources: QueryResources | None = None  # built on first use: most snapshots never need them
     article_rows: dict[tuple[str, str], list[int]] | None = None  # (document id, article) -> rows
+    positions: list[Position | None] | None = None  # article position per row, built on first use
 
 
 class LocalSearchIndex:
     def __init__(self, path: Path, *, analyzer: Analyzer, dimension: int, weights: Weights,
-                 candidates: int = 100, model_id: str = "unknown", reference_boost: float = REFERENCE_BOOST) -> None:
+                 candidates: int = 100, model_id: str = "unknown", reference_boost: float = REFERENCE_BOOST,
+                 neighbour_boost: float = NEIGHBOUR_BOOST) -> None:
         self._db = open_database(path, _SCHEMA)
         self._lock = threading.RLock()
         self._analyzer = analyzer
@@ -82,6 +85,7 @@ class LocalSearchIndex:
         self._weights = weights
         self._candidates = candidates
         self._reference_boost = reference_boost
+        self._neighbour_boost = neighbour_boost
         self._snapshot: _Snapshot | None = None
         self._seen_version: tuple[int, int] | None = None
         self._writes = 0
@@ -129,6 +133,8 @@ class LocalSearchIndex:
             weights = {"lexical": self._weights.lexical, "folded": self._weights.folded,
                        "dense": self._weights.dense}
             rows, fused, _ = min_max_fusion(signals, weights, allowed, candidates=max(self._candidates, k))
+            if query.mode == "hybrid" and self._neighbour_boost > 0:
+                rows, fused = _boost_neighbours(snap, rows, fused, self._neighbour_boost)
         if query.article_refs and self._reference_boost > 0:
             rows, fused = _boost_named_articles(snap, query, rows, fused, allowed, self._reference_boost)
         lexical, dense = signals.get("lexical"), signals.get("dense")
@@ -302,6 +308,16 @@ def _boost_named_articles(snap: _Snapshot, query: SearchQuery, rows: np.ndarray,
         scores[row] = scores.get(row, 0.0) + boost
     order = sorted(scores, key=lambda r: -scores[r])
     return np.array(order, dtype=np.int64), np.array([scores[r] for r in order], dtype=np.float32)
+
+
+def _boost_neighbours(snap: _Snapshot, rows: np.ndarray, fused: np.ndarray,
+                      boost: float) -> tuple[np.ndarray, np.ndarray]:
+    """`boost_neighbouring_articles` over the fused candidates, best first again."""
+    if snap.positions is None:
+        snap.positions = [article_position(c) for c in snap.chunks]
+    boosted = boost_neighbouring_articles([snap.positions[r] for r in rows.tolist()], fused, boost)
+    order = np.argsort(-boosted, kind="stable")
+    return rows[order], boosted[order]
 
 
 def _passage(headings: str, text: str) -> str:

@@ -40,6 +40,13 @@ _THIS_DOCUMENT = re.compile(
 _TITLE_ARTICLE = re.compile(r"[,\s]*\bđiều\s+\d+[a-zđ]?\s*$", re.IGNORECASE)
 
 
+def titled_article(title: str) -> str | None:
+    """The law a single-article document belongs to: its title without the trailing ", Điều N"
+    ("Bộ luật dân sự, Điều 651" → "Bộ luật dân sự"); None when the title names no article."""
+    stripped = _TITLE_ARTICLE.sub("", title)
+    return stripped if stripped != title else None
+
+
 def key(text: str) -> str:
     """The form names and questions are compared in: folded, lowercase, only [a-z0-9/-] and spaces."""
     folded = fold_diacritics(normalize_text(text)).lower()
