@@ -141,15 +141,18 @@ def serve(host: str, port: int) -> None:
 @click.option("--start", default=None, help="First day, YYYY-MM-DD (UTC). Default: 29 days before --end.")
 @click.option("--end", default=None, help="Last day, YYYY-MM-DD (UTC), included. Default: today.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def stats(start: str | None, end: str | None, as_json: bool) -> None:
-    """Usage, quality and document figures of the local data directory (what /api/v1/analytics serves)."""
-    from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
-    from shared.adapters.sqlite_store import SqliteDocumentStore
-    from shared.analytics import Analytics
-
-    settings = LocalSettings()
-    analytics = Analytics(SqliteAnalyticsStore(settings.data_dir / "analytics.sqlite"),
-                          SqliteDocumentStore(settings.data_dir / "store.sqlite"))
+@click.option("--rebuild-document-counts", "rebuild", is_flag=True,
+              help="First recount the documents by type, access level and status (once, for documents written "
+                   "before these counters existed; with --table, a scan of the table).")
+@click.option("--table", default=None, help="Read the AWS deployment's DynamoDB table of this name instead of the "
+                                            "local data directory (credentials and region from the environment).")
+def stats(start: str | None, end: str | None, as_json: bool, rebuild: bool, table: str | None) -> None:
+    """Usage, quality and document figures of the local data directory, or of the AWS table with --table
+    (what /api/v1/analytics serves)."""
+    analytics = _analytics(table)
+    if rebuild:
+        counts = analytics.catalog.rebuild_document_counts()
+        click.echo(f"document counts rebuilt: {sum(counts.values())} documents", err=True)
     operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory
     first, last = analytics.period(operator, start, end)
     usage, quality = analytics.usage(operator, first, last), analytics.quality(operator, first, last)
@@ -180,6 +183,23 @@ def stats(start: str | None, end: str | None, as_json: bool) -> None:
         click.echo(f"  {count:>5}  {question}")
     click.echo(f"documents      {docs.total}   by status {docs.by_status}")
     click.echo(f"               by type {docs.by_type}   by access level {docs.by_access_level}")
+
+
+def _analytics(table: str | None):
+    from shared.analytics import Analytics
+
+    if table is None:
+        from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
+        from shared.adapters.sqlite_store import SqliteDocumentStore
+
+        data = LocalSettings().data_dir
+        return Analytics(SqliteAnalyticsStore(data / "analytics.sqlite"), SqliteDocumentStore(data / "store.sqlite"))
+    from shared.adapters.dynamodb_analytics import DynamoDBAnalyticsStore
+    from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
+    from shared.aws_clients import aws_client
+
+    client = aws_client("dynamodb")  # boto3 honours AWS_ENDPOINT_URL (LocalStack, moto's server)
+    return Analytics(DynamoDBAnalyticsStore(table, client=client), DynamoDBDocumentStore(table, client=client))
 
 
 @main.group()

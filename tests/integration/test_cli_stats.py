@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
 from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
 from shared.adapters.sqlite_store import SqliteDocumentStore
 from shared.analytics import Analytics
 from shared.cli import main
 from shared.domain.models import AccessLevel, Document, DocumentStatus
+from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws
 
 
 @pytest.fixture
@@ -56,3 +60,36 @@ def test_stats_text(data_dir: Path) -> None:
 def test_stats_refuses_a_bad_range(data_dir: Path) -> None:
     result = CliRunner().invoke(main, ["stats", "--start", "2026-03-05", "--end", "2026-03-01"])
     assert result.exit_code == 1 and "start must not be after end" in result.output
+
+
+def test_rebuild_recounts_the_documents(data_dir: Path) -> None:
+    with closing(sqlite3.connect(data_dir / "store.sqlite")) as db, db:
+        db.execute("UPDATE document_counts SET n = 7")  # counts that no longer match the records
+    stale = CliRunner().invoke(main, ["stats", "--json"])
+    assert json.loads(stale.output.strip().splitlines()[-1])["documents"]["total"] == 7
+    result = CliRunner().invoke(main, ["stats", "--rebuild-document-counts", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "document counts rebuilt: 1 documents" in result.output
+    docs = json.loads(result.output.strip().splitlines()[-1])["documents"]
+    assert docs == {"total": 1, "by_type": {"policy": 1}, "by_access_level": {"internal": 1},
+                    "by_status": {"indexed": 1}}
+
+
+def test_rebuild_on_the_aws_table() -> None:
+    with fake_aws():
+        client = dynamodb_with_table()
+        store = DynamoDBDocumentStore(TABLE, client=client)
+        for i, status in enumerate([DocumentStatus.INDEXED, DocumentStatus.INDEXED, DocumentStatus.FAILED]):
+            store.put_document(Document(id=f"d{i}", title="t", document_type="law", status=status))
+        for i in range(3):  # as written before the counters: no kind recorded, no kind counters
+            client.update_item(TableName=TABLE, Key={"PK": {"S": f"DOC#d{i}"}, "SK": {"S": "DOC"}},
+                               UpdateExpression="REMOVE counted_as")
+        for item in client.scan(TableName=TABLE)["Items"]:
+            if item["SK"]["S"].startswith("KIND#"):
+                client.delete_item(TableName=TABLE, Key={"PK": item["PK"], "SK": item["SK"]})
+        before = CliRunner().invoke(main, ["stats", "--table", TABLE, "--json"])
+        after = CliRunner().invoke(main, ["stats", "--table", TABLE, "--rebuild-document-counts", "--json"])
+    assert before.exit_code == 0 and after.exit_code == 0, before.output + after.output
+    assert json.loads(before.output.strip().splitlines()[-1])["documents"]["total"] == 0
+    assert json.loads(after.output.strip().splitlines()[-1])["documents"] == {
+        "total": 3, "by_type": {"law": 3}, "by_access_level": {"public": 3}, "by_status": {"failed": 1, "indexed": 2}}
