@@ -30,6 +30,7 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -165,7 +166,7 @@ class DynamoDBDocumentStore:
             _back_off()
         raise RuntimeError(f"document {document_id!r} kept changing under us")
 
-    def _partition(self, pk: str):
+    def _partition(self, pk: str) -> Iterator[dict]:
         start = None
         while True:
             kwargs = {"TableName": self._table, "ConsistentRead": True, "KeyConditionExpression": "PK = :p",
