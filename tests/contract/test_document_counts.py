@@ -130,11 +130,22 @@ def test_dynamodb_rebuild_counts_a_document_rewritten_meanwhile_once(dynamodb) -
         kind(AccessLevel.INTERNAL, DocumentStatus.INDEXED, "memo"): 1}
 
 
-def test_dynamodb_uncounted_documents_are_logged_not_scanned(dynamodb, caplog) -> None:
+def test_dynamodb_uncounted_documents_are_logged_not_scanned(dynamodb) -> None:
     store = DynamoDBDocumentStore(TABLE, client=dynamodb)
     write_script(store)
     forget_counts(dynamodb)
     calls = calls_to(dynamodb)
-    with caplog.at_level(logging.WARNING):
+    # A handler of our own: the app's logging setup may stop records reaching the root logger (caplog).
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    adapter_logger = logging.getLogger("shared.adapters.dynamodb_documents")
+    adapter_logger.addHandler(handler)
+    try:
         assert store.document_counts() == {}
-    assert calls == ["Query"] and "rebuild-document-counts" in caplog.text
+    finally:
+        adapter_logger.removeHandler(handler)
+    assert calls == ["Query"]
+    assert [r.getMessage() for r in records] == [
+        "document counts cover 0 of 4 documents: run the one-time rebuild "
+        "(vnrag stats --rebuild-document-counts --table ...)"]
