@@ -8,6 +8,9 @@
   `cosinesimil` only from 2.19).
 * The caller's filter goes INSIDE the `knn` clause (efficient filtering: k hits that pass it), and
   into the bool `filter` of the lexical queries; never a post_filter, which would return fewer than k.
+* Each chunk carries the `generation` of the write that stored it and `written_at` (see
+  opensearch_generations.py); a companion index `<index>-state` holds the per-document state records
+  that say which generation searches show.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ def index_body(dimension: int, model_id: str, *, ef_search: int = 100) -> dict[s
                 "title": {"type": "keyword", "index": False},
                 "headings": {"type": "keyword", "index": False},
                 "text": {"type": "text", "index": False},
+                "generation": {"type": "keyword"},
+                "written_at": {"type": "double"},
                 "terms": {"type": "text", "analyzer": "whitespace"},
                 "folded": {"type": "text", "analyzer": "whitespace"},
                 "vector": {"type": "knn_vector", "dimension": dimension,
@@ -46,11 +51,52 @@ def index_body(dimension: int, model_id: str, *, ef_search: int = 100) -> dict[s
     }
 
 
-def chunk_source(chunk: Chunk, terms: list[str], folded: list[str], vector: list[float]) -> dict[str, Any]:
-    return {"chunk_id": chunk.id, "document_id": chunk.document_id, "ordinal": chunk.ordinal,
-            "document_type": chunk.document_type, "access_level": int(chunk.access_level),
-            "article": chunk.article, "title": chunk.title, "headings": list(chunk.headings), "text": chunk.text,
-            "terms": " ".join(terms), "folded": " ".join(folded), "vector": vector}
+GENERATION_FIELDS = {"generation": {"type": "keyword"}, "written_at": {"type": "double"}}
+STATE_LIMIT = 10_000  # state records fetched per search: one per document written in the last grace period
+
+
+def state_index_body() -> dict[str, Any]:
+    """Per-document state records (opensearch_generations.DocumentState): small, no vectors."""
+    entry = {"properties": {"generation": {"type": "keyword"}, "at": {"type": "double"}}}
+    return {"mappings": {"dynamic": "strict", "properties": {
+        "document_id": {"type": "keyword"}, "seq": {"type": "long"}, "created_at": {"type": "double"},
+        "updated_at": {"type": "double"}, "history": entry, "pending": entry}}}
+
+
+def chunk_source(chunk: Chunk, terms: list[str], folded: list[str], vector: list[float], *,
+                 generation: str = "", written_at: float | None = None) -> dict[str, Any]:
+    source = {"chunk_id": chunk.id, "document_id": chunk.document_id, "ordinal": chunk.ordinal,
+              "document_type": chunk.document_type, "access_level": int(chunk.access_level),
+              "article": chunk.article, "title": chunk.title, "headings": list(chunk.headings), "text": chunk.text,
+              "generation": generation, "terms": " ".join(terms), "folded": " ".join(folded), "vector": vector}
+    if written_at is not None:  # absent on in-place upserts: they start no new version
+        source["written_at"] = written_at
+    return source
+
+
+def states_query() -> dict[str, Any]:
+    """Every state record: the search drops the chunks they hide (same _msearch, no extra round trip)."""
+    return {"size": STATE_LIMIT, "query": {"match_all": {}}}
+
+
+def generation_query(document_id: str, generation: str) -> dict[str, Any]:
+    return {"bool": {"filter": [{"term": {"document_id": document_id}}, {"term": {"generation": generation}}]}}
+
+
+def retired_chunks_query(document_id: str, generations: set[str], baseline_before: float | None,
+                         keep: set[str]) -> dict[str, Any]:
+    """Chunks of `document_id` in a retired generation or, when `baseline_before` is given, written before
+    that time (or by code that stamped no time) and in no generation of `keep`."""
+    should: list[dict[str, Any]] = []
+    if generations:
+        should.append({"terms": {"generation": sorted(generations)}})
+    if baseline_before is not None:
+        old = {"bool": {"should": [{"range": {"written_at": {"lt": baseline_before}}},
+                                   {"bool": {"must_not": [{"exists": {"field": "written_at"}}]}}],
+                        "minimum_should_match": 1}}
+        should.append({"bool": {"filter": [old], "must_not": [{"terms": {"generation": sorted(keep)}}]}})
+    return {"bool": {"filter": [{"term": {"document_id": document_id}},
+                                {"bool": {"should": should, "minimum_should_match": 1}}]}}
 
 
 def filter_clauses(filter: SearchFilter) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from shared.adapters.opensearch_index import OpenSearchSearchIndex
 from shared.adapters.opensearch_queries import inner_product
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, SearchFilter
-from tests.contract.fake_opensearch import FakeOpenSearchTransport, fake_opensearch
+from tests.contract.fake_opensearch import FakeClock, FakeOpenSearchTransport, fake_opensearch
 from tests.contract.search_index_contract import (
     ANALYZER,
     EMBEDDER,
@@ -29,9 +29,12 @@ from tests.contract.search_index_contract import (
 WEIGHTS = Weights(0.35, 0.15, 0.5)
 
 
-def build(client, name: str = "chunks", model_id: str = EMBEDDER.model_id) -> OpenSearchSearchIndex:
+def build(client, name: str = "chunks", model_id: str = EMBEDDER.model_id, clock: FakeClock | None = None,
+          **options) -> OpenSearchSearchIndex:
+    clock = clock or FakeClock()
     return OpenSearchSearchIndex(client, index=name, analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                 model_id=model_id, weights=WEIGHTS, candidates=50)
+                                 model_id=model_id, weights=WEIGHTS, candidates=50, clock=clock, sleep=clock.sleep,
+                                 **options)
 
 
 @pytest.fixture
@@ -56,12 +59,20 @@ def test_index_mapping_is_exact() -> None:
     assert props["access_level"] == {"type": "byte"} and props["document_type"] == {"type": "keyword"}
     assert body["mappings"]["dynamic"] == "strict"
     assert body["mappings"]["_meta"] == {"embedding_model": "hash-64/64"}
+    assert props["generation"] == {"type": "keyword"} and props["written_at"] == {"type": "double"}
+    entry = {"properties": {"generation": {"type": "keyword"}, "at": {"type": "double"}}}
+    assert transport.indices["chunks-state"]["body"] == {"mappings": {"dynamic": "strict", "properties": {
+        "document_id": {"type": "keyword"}, "seq": {"type": "long"}, "created_at": {"type": "double"},
+        "updated_at": {"type": "double"}, "history": entry, "pending": entry}}}
 
 
 def test_bootstrap_is_idempotent_and_refuses_other_vectors() -> None:
     client, transport = fake_opensearch()
     assert build(client).ensure_index() is True
-    assert build(client).ensure_index() is False  # exists: left alone
+    transport.requests.clear()
+    assert build(client).ensure_index() is False  # both exist: left alone
+    assert [(m, u) for m, u, _, _ in transport.requests] == [
+        ("HEAD", "/chunks"), ("HEAD", "/chunks-state"), ("GET", "/chunks/_mapping")]
     with pytest.raises(ModelUnavailable, match="hash-64/64"):
         build(client, model_id="other-model").ensure_index()
 
@@ -70,9 +81,11 @@ def test_documents_carry_pre_analysed_fields(fake) -> None:
     index, transport = fake
     chunk = make_chunk("a", 0, "Thủ tục cấp giấy phép")
     index.upsert([chunk], vectors([chunk]))
-    [(method, url, params, lines)] = transport.requests
+    [(method, url, params, lines)] = [r for r in transport.requests if r[1] == "/_bulk"]
     assert (method, url, params) == ("POST", "/_bulk", {"refresh": "wait_for"})
-    assert lines[0] == {"index": {"_index": "chunks", "_id": "a-0"}}
+    generation = lines[1]["generation"]
+    assert len(generation) == 32 and lines[0] == {"index": {"_index": "chunks", "_id": f"a-0.{generation}"}}
+    assert isinstance(lines[1]["written_at"], float)
     assert lines[1]["terms"] == " ".join(ANALYZER.index_terms(chunk.passage))
     assert lines[1]["folded"] == " ".join(ANALYZER.folded_terms(chunk.passage))
     assert "thu tuc" in lines[1]["folded"] and len(lines[1]["vector"]) == 64
@@ -102,8 +115,9 @@ def test_modes_send_only_their_signals(fake) -> None:
     index.search(query("giấy phép", "bm25"), k=3, filter=EVERYTHING)
     index.search(query("giấy phép", "dense"), k=3, filter=EVERYTHING)
     bm25_lines, dense_lines = transport.requests[0][3], transport.requests[1][3]
-    assert [("knn" in body["query"]) for body in bm25_lines[1::2]] == [False, False]
-    assert len(dense_lines) == 2 and dense_lines[1]["query"]["knn"]["vector"]["k"] == 3
+    assert [("knn" in body["query"]) for body in bm25_lines[1::2]] == [False, False, False]
+    assert len(dense_lines) == 4 and dense_lines[1]["query"]["knn"]["vector"]["k"] == 50  # k=3 after hiding
+    assert dense_lines[2:] == [{"index": "chunks-state"}, {"size": 10_000, "query": {"match_all": {}}}]
 
 
 def test_dense_scores_are_cosines_again(fake) -> None:
@@ -115,27 +129,142 @@ def test_dense_scores_are_cosines_again(fake) -> None:
     assert inner_product(0.5) == pytest.approx(-1.0) and inner_product(1.75) == pytest.approx(0.75)
 
 
-def test_replace_indexes_the_new_version_before_deleting_the_old(fake) -> None:
+def test_replace_marks_writes_then_switches_in_one_conditional_write(fake) -> None:
     index, transport = fake
     old = [make_chunk("a", i, f"bản cũ {i}") for i in range(2)]
     index.upsert(old, vectors(old))
     transport.requests.clear()
     new = [make_chunk("a", 5, "bản mới")]
     assert index.replace_document("a", new, vectors(new)) == 1
-    (_, first, _, _), (_, second, params, body) = transport.requests
-    assert first == "/_bulk" and second == "/chunks/_delete_by_query"
-    assert params == {"refresh": "true", "conflicts": "proceed"}
-    assert body == {"query": {"bool": {"filter": [{"term": {"document_id": "a"}}],
-                                       "must_not": [{"ids": {"values": ["a-5"]}}]}}}
-    assert index.count() == 1
+    calls = [(m, u) for m, u, _, _ in transport.requests]
+    assert calls == [("POST", "/chunks-state/_search"),  # the purge finds nothing due yet
+                     ("GET", "/chunks-state/_doc/a"), ("PUT", "/chunks-state/_doc/a"),  # (1) mark
+                     ("POST", "/_bulk"),  # (2) the new chunks
+                     ("GET", "/chunks-state/_doc/a"), ("PUT", "/chunks-state/_doc/a")]  # (3) the switch
+    (_, _, mark_params, marked), (_, _, switch_params, switched) = transport.requests[2], transport.requests[5]
+    generation = transport.requests[3][3][1]["generation"]
+    assert mark_params["refresh"] == switch_params["refresh"] == "wait_for"
+    assert set(switch_params) == {"refresh", "if_seq_no", "if_primary_term"}  # no lost update between writers
+    assert [p["generation"] for p in marked["pending"]] == [generation]
+    assert switched["pending"] == [] and switched["history"][-1]["generation"] == generation
+    assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-5"]
+    assert index.count() == 1  # the old chunks are stored until the purge, but not searchable
 
 
-def test_delete_document_by_query(fake) -> None:
+def test_purge_deletes_retired_chunks_after_the_grace_period_then_the_state(fake) -> None:
+    index, transport = fake
+    clock = index._now
+    old = [make_chunk("a", i, f"bản cũ {i}") for i in range(2)]
+    index.upsert(old, vectors(old))
+    new = [make_chunk("a", 5, "bản mới")]
+    index.replace_document("a", new, vectors(new))
+    assert index.purge_retired() == 0 and len(transport.indices["chunks"]["docs"]) == 3  # within the grace
+    clock.sleep(31)
+    transport.requests.clear()
+    assert index.purge_retired() == 2
+    (_, url, params, body), = [r for r in transport.requests if r[1].endswith("_delete_by_query")]
+    assert url == "/chunks/_delete_by_query" and params == {"refresh": "true", "conflicts": "proceed"}
+    generations = body["query"]["bool"]["filter"][1]["bool"]["should"][0]["terms"]["generation"]
+    assert len(generations) == 1 and generations[0] != transport.indices["chunks"]["docs"][
+        next(iter(transport.indices["chunks"]["docs"]))]["generation"]
+    assert transport.requests[-1][:2] == ("DELETE", "/chunks-state/_doc/a")  # clean: the record goes
+    assert transport.indices["chunks-state"]["docs"] == {} and index.count() == 1
+    assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-5"]
+
+
+def test_delete_document_hides_it_in_one_switch_and_purges_later(fake) -> None:
     index, transport = fake
     chunks = [make_chunk("a", i, "x") for i in range(3)]
     index.upsert(chunks, vectors(chunks))
     assert index.delete_document("a") == 3
-    assert transport.requests[-1][3] == {"query": {"bool": {"filter": [{"term": {"document_id": "a"}}]}}}
+    assert index.delete_document("a") == 0
+    assert index.count() == 0 and len(transport.indices["chunks"]["docs"]) == 3
+    index._now.sleep(31)
+    assert index.purge_retired() == 3 and transport.indices["chunks"]["docs"] == {}
+    assert transport.indices["chunks-state"]["docs"] == {}
+
+
+def test_chunks_written_before_generations_stay_visible_until_replaced(fake) -> None:
+    index, transport = fake
+    legacy = make_chunk("a", 0, "bản cũ")
+    index._write([legacy], vectors([legacy]), "", None)
+    source = transport.indices["chunks"]["docs"]["a-0"]
+    del source["generation"]  # as the code before generations wrote it
+    assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-0"]
+    new = [make_chunk("a", 1, "bản mới")]
+    index.replace_document("a", new, vectors(new))
+    assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
+    index._now.sleep(31)
+    assert index.purge_retired() == 1 and "a-0" not in transport.indices["chunks"]["docs"]
+
+
+def _interleaved(index: OpenSearchSearchIndex, transport: FakeOpenSearchTransport, clock: FakeClock,
+                 text: str, document_id: str) -> list[list[str]]:
+    """Before every write request: let time pass, then search; returns what each search saw of the document."""
+    seen: list[list[str]] = []
+
+    def search_first(method: str, url: str) -> None:
+        clock.sleep(1.0)  # longer than the margin: every step is fully in the past for the search
+        hits = index.search(query(text), k=50, filter=EVERYTHING)
+        seen.append(sorted(h.chunk.text for h in hits if h.chunk.document_id == document_id))
+
+    transport.before_write = search_first
+    return seen
+
+
+@pytest.mark.parametrize("serverless", [False, True])
+def test_every_search_during_a_replace_sees_exactly_one_version(serverless: bool) -> None:
+    client, transport = fake_opensearch(serverless=serverless)
+    clock = FakeClock()
+    index = build(client, clock=clock, serverless=serverless)
+    index.ensure_index()
+    old = [make_chunk("a", 0, "phiên bản chung"), make_chunk("a", 1, "phiên bản cũ một"),
+           make_chunk("a", 2, "phiên bản cũ hai")]
+    new = [make_chunk("a", 0, "phiên bản chung"), make_chunk("a", 3, "phiên bản mới")]  # a-0 is unchanged
+    index.replace_document("a", old, vectors(old))
+    seen = _interleaved(index, transport, clock, "phiên bản", "a")
+    index.replace_document("a", new, vectors(new))
+    other = [make_chunk("b", 0, "khác")]
+    index.replace_document("b", other, vectors(other))  # more writes: searches after the switch
+    clock.sleep(60)
+    index.replace_document("b", other, vectors(other))  # its purge deletes a's old chunks and a's state
+    seen.append(sorted(h.chunk.text for h in index.search(query("phiên bản"), k=50, filter=EVERYTHING)
+                       if h.chunk.document_id == "a"))
+    versions = {tuple(sorted(c.text for c in old)): "old", tuple(sorted(c.text for c in new)): "new"}
+    observed = [versions.get(tuple(s), f"MIXED OR NONE: {s}") for s in seen]
+    assert len(seen) > 8 and observed == sorted(observed, key=["old", "new"].index), observed
+    assert "old" in observed and "new" in observed
+    assert sum(1 for d in transport.indices["chunks"]["docs"].values() if d["document_id"] == "a") == 2
+
+
+@pytest.mark.parametrize("serverless", [False, True])
+def test_a_new_document_appears_with_all_its_chunks_at_once(serverless: bool) -> None:
+    client, transport = fake_opensearch(serverless=serverless)
+    clock = FakeClock()
+    index = build(client, clock=clock, serverless=serverless)
+    index.ensure_index()
+    chunks = [make_chunk("n", i, f"điều khoản mới {i}") for i in range(4)]
+    seen = _interleaved(index, transport, clock, "điều khoản", "n")
+    index.replace_document("n", chunks, vectors(chunks))
+    other = [make_chunk("b", 0, "khác")]
+    index.replace_document("b", other, vectors(other))
+    assert set(map(len, seen)) == {0, 4} and [len(s) for s in seen] == sorted(len(s) for s in seen)
+    assert seen[-1] == sorted(c.text for c in chunks)
+
+
+def test_a_delete_hides_every_chunk_at_once() -> None:
+    client, transport = fake_opensearch()
+    clock = FakeClock()
+    index = build(client, clock=clock)
+    index.ensure_index()
+    chunks = [make_chunk("a", i, f"quy định {i}") for i in range(3)]
+    index.replace_document("a", chunks, vectors(chunks))
+    seen = _interleaved(index, transport, clock, "quy định", "a")
+    index.delete_document("a")
+    clock.sleep(60)
+    index.purge_retired()
+    index.search(query("quy định"), k=5, filter=EVERYTHING)
+    assert set(map(len, seen)) == {0, 3} and [len(s) for s in seen] == sorted((len(s) for s in seen), reverse=True)
 
 
 @pytest.mark.parametrize("error", [TransportError(429, "too_many_requests", {}),
@@ -180,19 +309,22 @@ class TestOpenSearchSearchIndexLive(SearchIndexContract):
         client.indices.delete(index=name)
 
 
-def test_serverless_writes_without_ids_and_deletes_by_found_ids() -> None:
+def test_serverless_writes_without_ids_or_refresh_and_polls_until_visible() -> None:
     client, transport = fake_opensearch(serverless=True)
-    index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                  model_id=EMBEDDER.model_id, weights=WEIGHTS, serverless=True)
+    index = build(client, serverless=True)
     index.ensure_index()
     old = [make_chunk("a", 0, "bản cũ")]
     index.upsert(old, vectors(old))
     transport.requests.clear()
     new = [make_chunk("a", 1, "bản mới")]
     index.replace_document("a", new, vectors(new))
-    (_, bulk, bulk_params, lines), (_, search, _, body), (_, delete, _, deletes) = transport.requests
-    assert (bulk, bulk_params) == ("/_bulk", {}) and lines[0] == {"index": {"_index": "chunks"}}  # no _id, no refresh
-    assert search == "/chunks/_search" and body["_source"] is False
-    assert body["query"]["bool"]["filter"] == [{"term": {"document_id": "a"}}]
-    assert delete == "/_bulk" and len(deletes) == 1 and set(deletes[0]) == {"delete"}
+    writes = [(u, p, b) for m, u, p, b in transport.requests if m != "GET" and not u.endswith("_search")]
+    assert all("refresh" not in p for _, p, _ in writes)
+    assert all("_id" not in line.get("index", {}) for u, _, b in writes if u == "/_bulk" for line in b)
+    polls = [b for _, u, _, b in transport.requests if u == "/chunks/_search" and b.get("size") == 0]
+    assert polls and polls[0]["track_total_hits"] is True
     assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
+    index._now.sleep(60)
+    assert index.purge_retired() == 1
+    assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
+    assert transport.indices["chunks-state"]["live"] == {}

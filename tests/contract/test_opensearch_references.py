@@ -11,7 +11,7 @@ import pytest
 from shared.adapters.local_index import LocalSearchIndex, Weights
 from shared.adapters.opensearch_index import OpenSearchSearchIndex
 from shared.domain.models import AccessLevel, ArticleRef, SearchFilter
-from tests.contract.fake_opensearch import fake_opensearch
+from tests.contract.fake_opensearch import FakeClock, fake_opensearch
 from tests.contract.search_index_contract import ANALYZER, EMBEDDER, EVERYTHING, make_chunk, query, vectors
 
 WEIGHTS = Weights(0.35, 0.15, 0.5)
@@ -35,8 +35,10 @@ CHUNKS = [
 @pytest.fixture
 def indexes(tmp_path: Path) -> tuple[OpenSearchSearchIndex, LocalSearchIndex, object]:
     client, transport = fake_opensearch()
+    clock = FakeClock()
     remote = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                   model_id=EMBEDDER.model_id, weights=WEIGHTS, candidates=50)
+                                   model_id=EMBEDDER.model_id, weights=WEIGHTS, candidates=50, clock=clock,
+                                   sleep=clock.sleep)
     remote.ensure_index()
     local = LocalSearchIndex(tmp_path / "index.sqlite", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
                              weights=WEIGHTS, candidates=50, model_id=EMBEDDER.model_id)
@@ -82,7 +84,7 @@ def test_the_references_ride_in_the_same_msearch_with_the_filter(indexes) -> Non
     refs = (ArticleRef("5", frozenset({"luat-nha-o", "luat-dat-dai"})), ArticleRef("6", frozenset({"luat-nha-o"})))
     remote.search(named("nhà ở", *refs), k=3, filter=PUBLIC)
     [(method, url, _, lines)] = transport.requests
-    assert (method, url) == ("POST", "/_msearch") and len(lines) == 8
+    assert (method, url) == ("POST", "/_msearch") and len(lines) == 10  # + the state records
     assert lines[7] == {"size": 50, "_source": {"excludes": ["vector", "terms", "folded"]}, "track_total_hits": False,
                         "query": {"bool": {"filter": [{"range": {"access_level": {"lte": 0}}}, {"bool": {
                             "should": [{"bool": {"filter": [{"terms": {"document_id": ["luat-dat-dai", "luat-nha-o"]}},
@@ -95,10 +97,12 @@ def test_the_references_ride_in_the_same_msearch_with_the_filter(indexes) -> Non
 def test_boost_zero_sends_no_reference_query(indexes) -> None:
     _, _, transport = indexes
     client, transport = fake_opensearch()
+    clock = FakeClock()
     off = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                model_id=EMBEDDER.model_id, weights=WEIGHTS, reference_boost=0)
+                                model_id=EMBEDDER.model_id, weights=WEIGHTS, reference_boost=0, clock=clock,
+                                sleep=clock.sleep)
     off.ensure_index()
     off.upsert(CHUNKS, vectors(CHUNKS))
     transport.requests.clear()
     hits = off.search(named("nhà ở", ArticleRef("5", frozenset({"luat-dat-dai"}))), k=3, filter=EVERYTHING)
-    assert len(transport.requests[0][3]) == 6 and all(h.score <= 1.0 for h in hits)
+    assert len(transport.requests[0][3]) == 8 and all(h.score <= 1.0 for h in hits)

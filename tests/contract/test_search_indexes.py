@@ -60,11 +60,12 @@ class TestOpenSearchSearchIndexOnFake(SearchIndexContract):
     @pytest.fixture
     def index(self):
         from shared.adapters.opensearch_index import OpenSearchSearchIndex
-        from tests.contract.fake_opensearch import fake_opensearch
+        from tests.contract.fake_opensearch import FakeClock, fake_opensearch
 
         client, _ = fake_opensearch()
         index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                      model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5))
+                                      model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5),
+                                      clock=(clock := FakeClock()), sleep=clock.sleep)
         index.ensure_index()
         return index
 
@@ -75,10 +76,11 @@ class TestOpenSearchServerlessSearchIndexOnFake(SearchIndexContract):
     @pytest.fixture
     def index(self):
         from shared.adapters.opensearch_index import OpenSearchSearchIndex
-        from tests.contract.fake_opensearch import fake_opensearch
+        from tests.contract.fake_opensearch import FakeClock, fake_opensearch
 
         client, _ = fake_opensearch(serverless=True)
         index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                      model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5), serverless=True)
+                                      model_id=EMBEDDER.model_id, weights=Weights(0.35, 0.15, 0.5), serverless=True,
+                                      clock=(clock := FakeClock()), sleep=clock.sleep)
         index.ensure_index()
         return index
