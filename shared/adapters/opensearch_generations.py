@@ -76,8 +76,9 @@ class DocumentState:
         abandoned = {g for g, started in self.pending if started + stale <= now}
         kept = replace(self, history=self.history[keep_from:],
                        pending=tuple(p for p in self.pending if p[0] not in abandoned), seq=self.seq + 1)
-        clean = (not kept.pending and len(kept.history) == 1 and kept.history[0][0] != BASELINE
-                 and kept.history[0][1] + grace <= now)
+        # Clean: one version left, visible long enough (or only the baseline: an abandoned write's record).
+        clean = (not kept.pending and len(kept.history) == 1
+                 and (kept.history[0][0] == BASELINE or kept.history[0][1] + grace <= now))
         return retired | abandoned, baseline, None if clean else kept
 
     # -- wire format --------------------------------------------------------------------------------
