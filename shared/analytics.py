@@ -1,22 +1,28 @@
 """Usage and quality analytics, kept as counters updated when a query or a rating is written.
 
 Nothing here reads the query log: each write adds to a few counter items, and a report reads at most one
-partition per day of its range. The counter layout maps one-to-one onto a DynamoDB table with a partition
-key `pk` and a sort key `sk`, where every update is a single `UpdateItem` with `ADD` (atomic, no read):
+or two partitions per day of its range. The counter layout maps one-to-one onto a DynamoDB table with a
+partition key `pk` and a sort key `sk`, where every update is a single `UpdateItem` with `ADD` (atomic, no
+read) or a conditional put:
 
-| pk              | sk                    | attributes (ADD unless said)                                         |
-| --------------- | --------------------- | -------------------------------------------------------------------- |
-| `day#2026-11-29`| `usage`               | `queries`, `no_answer`, `latency_ms_sum`, `bucket#00` … `bucket#NN`   |
-|                 |                       | (latency histogram, fixed bounds `LATENCY_BUCKETS_MS`), `users`      |
-|                 |                       | (string set of principal ids: ADD of a one-element set)              |
-| `day#2026-11-29`| `question#<sha1>`     | `count`; `label` (SET: the normalised question)                      |
-| `day#2026-11-29`| `quality`             | `feedback`, `rating_sum`, `rating#1` … `rating#5`                    |
-| `day#2026-11-29`| `rating#<qid>#<user>` | `label` (SET with ReturnValues=UPDATED_OLD: the caller's last rating) |
+| pk               | sk                    | attributes (ADD unless said)                                          |
+| ---------------- | --------------------- | --------------------------------------------------------------------- |
+| `day#2026-11-29` | `usage`               | `queries`, `no_answer`, `latency_ms_sum`, `bucket#00` … `bucket#NN`    |
+|                  |                       | (latency histogram, fixed bounds `LATENCY_BUCKETS_MS`), `users` (1    |
+|                  |                       | when the caller's `users#` item below was new)                        |
+| `day#2026-11-29` | `question#<sha1>`     | `count`; `label` (SET: the normalised question)                       |
+| `day#2026-11-29` | `quality`             | `feedback`, `rating_sum`, `rating#1` … `rating#5`                     |
+| `day#2026-11-29` | `rating#<qid>#<user>` | `label` (SET with ReturnValues=UPDATED_OLD: the caller's last rating)  |
+| `users#2026-11-29` | `<principal id>`    | none: created once per caller and day (put if absent)                 |
 
 A report over [start, end] issues one `Query` per day (`pk = day#D`, `begins_with(sk, …)`), at most
-`MAX_RANGE_DAYS` of them: unique users are the union of the days' `users` sets, top queries the sum of the
-days' `question#` items. A rating counts under the day of the query it rates, so replacing a rating (one per
-caller and query) moves the counters of one day only: the old rating is taken back, the new one added.
+`MAX_RANGE_DAYS` of them; top queries are the sum of the days' `question#` items. Unique users of one day
+are its `users` count; over several days they are the union of the days' `users#D` partitions (one more
+`Query` per day). One item per caller and day, rather than a set on the usage item, keeps every item small
+(a DynamoDB item holds 400 KB: a set of ids would overflow near ten thousand callers a day); days recorded
+as such a set (`members` of the usage item, by earlier versions) are still read. A rating counts under
+the day of the query it rates, so replacing a rating (one per caller and query) moves the counters of one
+day only: the old rating is taken back, the new one added.
 
 Only logged queries count here (answered and no-answer); refused and failed requests are in the metrics.
 """
@@ -64,6 +70,9 @@ class AnalyticsStore(Protocol):
     def swap_label(self, pk: str, sk: str, label: str) -> str | None:
         """Set the label and return the one it replaced (None when new)."""
 
+    def add_once(self, pk: str, sk: str) -> bool:
+        """Create the empty item unless it exists (a conditional put); True when this call created it."""
+
     def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
         """The items of partition `pk` whose sort key starts with `sk_prefix`."""
 
@@ -108,6 +117,10 @@ def _bucket_key(i: int) -> str:
 
 def _day_pk(day: date) -> str:
     return f"day#{day.isoformat()}"
+
+
+def _users_pk(day: date) -> str:
+    return f"users#{day.isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +184,11 @@ class Analytics:
     def record_query(self, *, principal_id: str, question: str, found: bool, latency_ms: float,
                      created_at: datetime) -> None:
         pk = _day_pk(created_at.date())
-        self.store.add(pk, "usage", {"queries": 1, "no_answer": 0 if found else 1, "latency_ms_sum": latency_ms,
-                                     _bucket_key(bucket_index(latency_ms)): 1}, members=[principal_id])
+        amounts = {"queries": 1, "no_answer": 0 if found else 1, "latency_ms_sum": latency_ms,
+                   _bucket_key(bucket_index(latency_ms)): 1}
+        if self.store.add_once(_users_pk(created_at.date()), principal_id):
+            amounts["users"] = 1
+        self.store.add(pk, "usage", amounts)
         label = normalize_question(question)
         if label:
             digest = hashlib.sha1(label.encode("utf-8")).hexdigest()
@@ -192,17 +208,16 @@ class Analytics:
     # --- reports -------------------------------------------------------------------------------------------
     def usage(self, principal: Principal, start: date, end: date) -> Usage:
         require_reader(principal)
-        daily, users, questions, labels = [], set(), Counter(), {}
+        daily, per_day_usage, questions, labels = [], {}, Counter(), {}
         buckets = [0] * (len(LATENCY_BUCKETS_MS) + 1)
         total, latency_sum = 0, 0.0
         for day in _days(start, end):
             items = {item.sk: item for item in self.store.query(_day_pk(day))}
-            usage = items.get("usage", CounterItem("usage"))
+            usage = per_day_usage[day] = items.get("usage", CounterItem("usage"))
             count = int(usage.values.get("queries", 0))
             daily.append((day, count))
             total += count
             latency_sum += usage.values.get("latency_ms_sum", 0.0)
-            users |= usage.members
             for i in range(len(buckets)):
                 buckets[i] += int(usage.values.get(_bucket_key(i), 0))
             for sk, item in items.items():
@@ -210,9 +225,22 @@ class Analytics:
                     questions[sk] += int(item.values.get("count", 0))
                     labels[sk] = item.label or ""
         top = sorted(((labels[sk], n) for sk, n in questions.items() if n > 0), key=lambda p: (-p[1], p[0]))
-        return Usage(start=start, end=end, total_queries=total, unique_users=len(users),
+        return Usage(start=start, end=end, total_queries=total, unique_users=self._unique_users(per_day_usage),
                      avg_latency_ms=round(latency_sum / total, 3) if total else 0.0,
                      p95_latency_ms=percentile_from_buckets(buckets), daily=daily, top_queries=top[:TOP_QUERIES])
+
+    def _unique_users(self, usage_by_day: Mapping[date, CounterItem]) -> int:
+        """One day: its `users` count (no extra read). Several: the union of their callers, one Query a day.
+        A day recorded as a set of ids (`members`, earlier versions) is read as that set."""
+        if len(usage_by_day) == 1:
+            [usage] = usage_by_day.values()
+            if not usage.members:
+                return int(usage.values.get("users", 0))
+        callers: set[str] = set()
+        for day, usage in usage_by_day.items():
+            callers |= usage.members
+            callers.update(item.sk for item in self.store.query(_users_pk(day)))
+        return len(callers)
 
     def quality(self, principal: Principal, start: date, end: date) -> Quality:
         require_reader(principal)

@@ -2,7 +2,8 @@
 
 Item `PK=ANALYTICS#<pk>`, `SK=<sk>`: each amount is a top-level number attribute added with one
 UpdateItem ADD (atomic, no read), members a string set (`members`, ADD of a set), the label a string
-(`label`). A report reads one partition with one Query (`begins_with(SK, prefix)`).
+(`label`); `add_once` is a PutItem on condition the item is absent. A report reads one partition with one
+Query (`begins_with(SK, prefix)`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.adapters.dynamodb_table import call
+from shared.adapters.dynamodb_table import call, is_condition_failure
 from shared.analytics import CounterItem
 
 _PREFIX = "ANALYTICS#"
@@ -47,6 +48,16 @@ class DynamoDBAnalyticsStore:
                    ExpressionAttributeNames={"#l": "label"}, ExpressionAttributeValues={":l": {"S": label}},
                    ReturnValues="UPDATED_OLD")
         return out.get("Attributes", {}).get("label", {}).get("S")
+
+    def add_once(self, pk: str, sk: str) -> bool:
+        try:
+            call(self._client.put_item, TableName=self._table, Item=_key(pk, sk),
+                 ConditionExpression="attribute_not_exists(PK)")
+        except Exception as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
         items, start = [], None

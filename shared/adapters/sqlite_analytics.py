@@ -1,7 +1,8 @@
 """Analytics counters of local mode, in SQLite: the AnalyticsStore layout of shared/analytics.py.
 
-Each (pk, sk) item is spread over three tables: numeric attributes (`ADD`), set members (`ADD` to a string
-set) and a label (`SET`). One transaction per `add`, so an item's attributes move together.
+Each (pk, sk) item is spread over four tables: numeric attributes (`ADD`), set members (`ADD` to a string
+set), a label (`SET`) and the bare items of `add_once`. One transaction per `add`, so an item's attributes
+move together.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ CREATE TABLE IF NOT EXISTS counter_members (
     pk TEXT NOT NULL, sk TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (pk, sk, member));
 CREATE TABLE IF NOT EXISTS counter_labels (
     pk TEXT NOT NULL, sk TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (pk, sk));
+CREATE TABLE IF NOT EXISTS counter_items (pk TEXT NOT NULL, sk TEXT NOT NULL, PRIMARY KEY (pk, sk));
 """
 
 
@@ -59,6 +61,10 @@ class SqliteAnalyticsStore:
                 raise
         return row[0] if row else None
 
+    def add_once(self, pk: str, sk: str) -> bool:
+        with self._lock:  # one statement: atomic on its own, across processes too
+            return self._db.execute("INSERT OR IGNORE INTO counter_items VALUES (?,?)", (pk, sk)).rowcount == 1
+
     def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
         like = sk_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where = "pk = ? AND sk LIKE ? ESCAPE '\\'"
@@ -72,12 +78,13 @@ class SqliteAnalyticsStore:
                                            (pk, like)).fetchall()
             label_rows = self._db.execute(f"SELECT sk, label FROM counter_labels WHERE {where}",
                                           (pk, like)).fetchall()
+            bare = {sk for (sk,) in self._db.execute(f"SELECT sk FROM counter_items WHERE {where}", (pk, like))}
         for sk, name, value in value_rows:
             values.setdefault(sk, {})[name] = value
         for sk, member in member_rows:
             members.setdefault(sk, set()).add(member)
         for sk, label in label_rows:
             labels[sk] = label
-        keys = sorted(set(values) | set(members) | set(labels))
+        keys = sorted(set(values) | set(members) | set(labels) | bare)
         return [CounterItem(sk=sk, values=values.get(sk, {}), label=labels.get(sk),
                             members=frozenset(members.get(sk, ()))) for sk in keys]

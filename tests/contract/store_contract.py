@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -259,3 +259,27 @@ class AnalyticsStoreContract:
     def test_swap_label_returns_the_previous_one(self, analytics) -> None:
         assert analytics.swap_label("day#2025-06-01", "rating#q1#lan", "4") is None
         assert analytics.swap_label("day#2025-06-01", "rating#q1#lan", "2") == "4"
+
+    def test_add_once_creates_an_item_the_first_time_only(self, analytics) -> None:
+        assert analytics.add_once("users#2025-06-01", "lan") is True
+        assert analytics.add_once("users#2025-06-01", "lan") is False
+        assert analytics.add_once("users#2025-06-01", "minh") is True
+        assert analytics.add_once("users#2025-06-02", "lan") is True  # another partition
+        assert [(i.sk, i.values, i.label, i.members) for i in analytics.query("users#2025-06-01")] == [
+            ("lan", {}, None, frozenset()), ("minh", {}, None, frozenset())]
+
+    def test_unique_users_per_day_and_over_a_range(self, analytics) -> None:
+        reports = Analytics(analytics)
+        manager = Principal(id="m", role=Role.MANAGER)
+        day1, day2 = T0, T0 + timedelta(days=1)
+        for caller, when in (("lan", day1), ("lan", day1), ("minh", day1), ("lan", day2), ("hoa", day2)):
+            reports.record_query(principal_id=caller, question="?", found=True, latency_ms=1, created_at=when)
+        assert [reports.usage(manager, d.date(), d.date()).unique_users for d in (day1, day2)] == [2, 2]
+        usage = reports.usage(manager, day1.date(), day2.date())
+        assert usage.unique_users == 3 and usage.total_queries == 5
+        # A day written by an earlier version kept its callers as a set on the usage item: still read.
+        analytics.add("day#2025-05-31", "usage", {"queries": 2}, members=["lan", "tuan"])
+        reports.record_query(principal_id="tuan", question="?", found=True, latency_ms=1,
+                             created_at=T0 - timedelta(hours=1))
+        assert reports.usage(manager, date(2025, 5, 31), date(2025, 5, 31)).unique_users == 2
+        assert reports.usage(manager, date(2025, 5, 31), day2.date()).unique_users == 4

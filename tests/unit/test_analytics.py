@@ -111,3 +111,23 @@ def test_the_store_reads_one_partition_by_prefix(tmp_path: Path) -> None:
     assert item.values == {"count": 3.5} and item.label == "x" and item.members == {"u1", "u2"}
     assert [i.sk for i in store.query("day#1")] == ["question#a_b", "questionXa"]
     assert store.swap_label("day#1", "r", "5") is None and store.swap_label("day#1", "r", "3") == "5"
+
+
+def test_one_day_reads_its_user_count_and_a_range_reads_each_days_callers(tmp_path: Path) -> None:
+    store = SqliteAnalyticsStore(tmp_path / "analytics.sqlite")
+    read: list[str] = []
+    query = store.query
+
+    def recording_query(pk: str, sk_prefix: str = "") -> list:
+        read.append(pk)
+        return query(pk, sk_prefix)
+
+    store.query = recording_query  # type: ignore[method-assign]
+    analytics = Analytics(store, now=lambda: DAY)
+    for caller in ("a", "b", "a"):
+        analytics.record_query(principal_id=caller, question="q", found=True, latency_ms=1, created_at=DAY)
+    assert analytics.usage(MANAGER, DAY.date(), DAY.date()).unique_users == 2
+    assert read == ["day#2026-03-02"]  # the count on the usage item: the callers are not read
+    read.clear()
+    assert analytics.usage(MANAGER, date(2026, 3, 1), DAY.date()).unique_users == 2
+    assert sorted(read) == ["day#2026-03-01", "day#2026-03-02", "users#2026-03-01", "users#2026-03-02"]
