@@ -40,7 +40,7 @@ def test_sqlite_counts_stay_exact_under_concurrent_writers(tmp_path: Path) -> No
     # One store per thread: separate connections to one file, as separate processes would have.
     def work(seed: int) -> None:
         store, rng = SqliteDocumentStore(tmp_path / "store.sqlite"), random.Random(seed)
-        for _ in range(40):
+        for _ in range(100):
             document_id = f"d{rng.randrange(6)}"
             if rng.random() < 0.25:
                 store.delete_document(document_id)
