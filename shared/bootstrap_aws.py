@@ -80,7 +80,8 @@ def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embe
         clients.get("opensearch"), index=settings.opensearch_index, analyzer=analyzer,
         dimension=embedder.dimension, model_id=embedder.model_id, candidates=settings.candidates,
         weights=Weights(settings.weight_lexical, settings.weight_folded, settings.weight_dense),
-        serverless=settings.opensearch_service == "aoss", reference_boost=settings.reference_boost)
+        serverless=settings.opensearch_service == "aoss", reference_boost=settings.reference_boost,
+        neighbour_boost=settings.neighbour_boost)
     store = DynamoDBDocumentStore(settings.table_name, client=clients.get("dynamodb"))
     resources, written = build_corpus_stats(settings, clients, index)
     retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer, resources=resources,

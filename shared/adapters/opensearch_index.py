@@ -67,6 +67,7 @@ from shared.adapters.opensearch_state import StateRecords
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.fusion import min_max_fusion
+from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, boost_neighbouring_articles
 from shared.retrieval.references import REFERENCE_BOOST
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class Analyzer(Protocol):
 class OpenSearchSearchIndex:
     def __init__(self, client: Any, *, index: str, analyzer: Analyzer, dimension: int, model_id: str,
                  weights: Any, candidates: int = 100, refresh: bool | str = "wait_for",
-                 serverless: bool = False, reference_boost: float = REFERENCE_BOOST, margin_s: float = 0.25,
+                 serverless: bool = False, reference_boost: float = REFERENCE_BOOST,
+                 neighbour_boost: float = NEIGHBOUR_BOOST, margin_s: float = 0.25,
                  grace_s: float = 30.0, stale_s: float = 3600.0, poll_s: float = 0.5,
                  visible_within_s: float = 120.0, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -103,6 +105,7 @@ class OpenSearchSearchIndex:
         self._candidates, self._serverless = candidates, serverless
         self._refresh: bool | str = False if serverless else refresh
         self._reference_boost = reference_boost
+        self._neighbour_boost = neighbour_boost
         self._margin, self._grace, self._stale = margin_s, grace_s, stale_s
         self._poll, self._visible_within, self._now, self._sleep = poll_s, visible_within_s, clock, sleep
         self._state_index = f"{index}-state"
@@ -323,12 +326,12 @@ class OpenSearchSearchIndex:
             ranked = [SearchHit(_chunk(h["_source"]), inner_product(h["_score"]),
                                 dense_score=inner_product(h["_score"])) for h in results["dense"][:k]]
         else:
-            ranked = self._fuse(results, n)
+            ranked = self._fuse(results, n, neighbours=query.mode == "hybrid")
         if named:
             ranked = _boost_named_articles(ranked, named, self._reference_boost)
         return ranked[:k]
     # -- internals ----------------------------------------------------------------------------------
-    def _fuse(self, results: dict[str, list[dict]], n: int) -> list[SearchHit]:
+    def _fuse(self, results: dict[str, list[dict]], n: int, *, neighbours: bool) -> list[SearchHit]:
         order: dict[str, int] = {}
         sources: list[dict] = []
         for hits in results.values():
@@ -352,8 +355,14 @@ class OpenSearchSearchIndex:
             raw[name] = column
         weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
         rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(sources), dtype=bool), candidates=n)
+        chunks = [_chunk(source) for source in sources]
+        if neighbours and self._neighbour_boost > 0:  # as the local index does
+            fused = boost_neighbouring_articles([article_position(chunks[r]) for r in rows.tolist()], fused,
+                                                self._neighbour_boost)
+            order = np.argsort(-fused, kind="stable")
+            rows, fused = rows[order], fused[order]
         lexical, dense = raw.get("lexical"), raw.get("dense")
-        return [SearchHit(_chunk(sources[r]), float(s),
+        return [SearchHit(chunks[r], float(s),
                           lexical_score=float(lexical[r]) if lexical is not None else 0.0,
                           dense_score=float(dense[r]) if dense is not None else None)
                 for r, s in zip(rows, fused, strict=False)]

@@ -75,7 +75,9 @@ def test_a_reference_never_crosses_the_access_filter(indexes) -> None:
     q = named("hồ sơ mật", ArticleRef("5", frozenset({"mat"})))
     hits = remote.search(q, k=10, filter=PUBLIC)
     assert hits and all(h.chunk.access_level is AccessLevel.PUBLIC for h in hits)
-    assert all(h.score <= 1.0 + 1e-6 for h in hits)  # nothing boosted: the only holder is above the caller
+    unnamed = remote.search(query("hồ sơ mật", "hybrid"), k=10, filter=PUBLIC)
+    # nothing boosted: the only holder is above the caller, so the ranking is the one without the reference
+    assert [(h.chunk.id, h.score) for h in hits] == [(h.chunk.id, h.score) for h in unnamed]
     assert [h.chunk.id for h in remote.search(q, k=1, filter=EVERYTHING)] == ["mat-0"]
 
 
@@ -99,10 +101,24 @@ def test_boost_zero_sends_no_reference_query(indexes) -> None:
     client, transport = fake_opensearch()
     clock = FakeClock()
     off = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                                model_id=EMBEDDER.model_id, weights=WEIGHTS, reference_boost=0, clock=clock,
-                                sleep=clock.sleep)
+                                model_id=EMBEDDER.model_id, weights=WEIGHTS, reference_boost=0, neighbour_boost=0,
+                                clock=clock, sleep=clock.sleep)
     off.ensure_index()
     off.upsert(CHUNKS, vectors(CHUNKS))
     transport.requests.clear()
     hits = off.search(named("nhà ở", ArticleRef("5", frozenset({"luat-dat-dai"}))), k=3, filter=EVERYTHING)
     assert len(transport.requests[0][3]) == 8 and all(h.score <= 1.0 for h in hits)
+
+
+def test_neighbouring_articles_climb_as_in_the_local_index(indexes, tmp_path: Path) -> None:
+    remote, local, _ = indexes
+    q = query("quyền có chỗ ở của hộ gia đình nhà ở sử dụng đất", "hybrid")
+    got = [(h.chunk.id, round(h.score, 4)) for h in remote.search(q, k=6, filter=EVERYTHING)]
+    assert got == [(h.chunk.id, round(h.score, 4)) for h in local.search(q, k=6, filter=EVERYTHING)]
+    plain = LocalSearchIndex(tmp_path / "plain.sqlite", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
+                             weights=WEIGHTS, candidates=50, model_id=EMBEDDER.model_id, neighbour_boost=0)
+    plain.upsert(CHUNKS, vectors(CHUNKS))
+    before = {h.chunk.id: h.score for h in plain.search(q, k=6, filter=EVERYTHING)}
+    after = dict(got)
+    # Article 6 of luat-nha-o sits next to article 5, the best match: it gains 0.2 x that score.
+    assert after["luat-nha-o-1"] == pytest.approx(before["luat-nha-o-1"] + 0.2 * before["luat-nha-o-0"], abs=1e-3)
