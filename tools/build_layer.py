@@ -36,20 +36,32 @@ LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "
 FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings==2.14.1", "mangum==0.22.0",
                      "aws-lambda-powertools==3.37.0", "pyjwt==2.15.1", "argon2-cffi==25.1.0",
                      "charset-normalizer==3.4.7", "requests==2.34.2", "python-dateutil==4.0.0", "events==0.5",
-                     "certifi==2026.10.19.post1", "idna==3.20"]
+                     "certifi==2026.10.19.post1", "idna==3.20", "prometheus-client==0.26.0",
+                     "python-multipart==0.0.34"]
 # The ingest function reads the dropped files: the same package plus the parsers' libraries.
 INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0"]
 # opensearch-py declares opensearch-protobufs (grpcio + protobuf, 22 MB) for its gRPC transport, which
 # the HTTP client never imports: installed without its dependencies, which FUNCTION_PACKAGES carries.
-FUNCTION_NO_DEPS = ["opensearch-py==3.2.0"]
+# Powertools' Tracer imports the X-Ray SDK once it runs in Lambda with tracing on (template.yaml:
+# Tracing: Active); its botocore dependency is the runtime's, so it comes without its dependencies too.
+FUNCTION_NO_DEPS = ["opensearch-py==3.2.0", "aws-xray-sdk==2.15.0", "wrapt==2.5.2"]
 # Parts of the wheels that are never imported at run time.
 PRUNE = ["onnxruntime/transformers", "onnxruntime/quantization", "onnxruntime/tools", "onnxruntime/datasets",
          "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests", "numpy/*/tests", "pycrfsuite/*.cpp",
          "pycrfsuite/*.pyx", "*/__pycache__", "*.dist-info/RECORD"]
 
 
-def pip_install(target: Path, packages: list[str], *, no_deps: bool) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), *PLATFORM, *packages]
+# What the python3.12 runtime itself provides on its path after the layers (/var/lang/lib/python3.12/
+# site-packages): boto3 and its dependencies. Never packaged; the layer import test
+# (tests/integration/test_layer_imports.py) installs them as that last path entry.
+RUNTIME_PROVIDED = ["boto3==1.43.11"]
+# Installed by the layer or by the Lambda runtime itself (boto3): never twice in the function.
+DUPLICATES = ("numpy", "numpy.libs", "boto3", "botocore", "s3transfer", "urllib3", "jmespath")
+
+
+def pip_install(target: Path, packages: list[str], *, no_deps: bool, platform: list[str] = PLATFORM) -> None:
+    """`platform=[]` installs for the running interpreter (the import test) instead of python3.12 x86_64."""
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), *platform, *packages]
     if no_deps:
         cmd.append("--no-deps")
     subprocess.run(cmd, check=True)
@@ -59,6 +71,29 @@ def prune(root: Path) -> None:
     for pattern in PRUNE:
         for path in root.glob(pattern):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def build_runtime_layer(python: Path, *, platform: list[str] = PLATFORM) -> None:
+    """The runtime layer's python/ folder (/opt/python)."""
+    pip_install(python, LAYER_PACKAGES, no_deps=True, platform=platform)
+    prune(python)
+
+
+def build_function_libraries(function: Path, *, platform: list[str] = PLATFORM) -> None:
+    """The third-party part of the query function's package (/var/task)."""
+    pip_install(function, FUNCTION_PACKAGES, no_deps=False, platform=platform)
+    pip_install(function, FUNCTION_NO_DEPS, no_deps=True, platform=platform)
+    for duplicate in DUPLICATES:
+        shutil.rmtree(function / duplicate, ignore_errors=True)
+    prune(function)
+
+
+def add_project_code(function: Path) -> None:
+    """shared/ and functions/ into a function package (what template.yaml's handlers import)."""
+    for package in ("shared", "functions"):
+        shutil.copytree(ROOT / package, function / package, ignore=shutil.ignore_patterns("__pycache__"),
+                        dirs_exist_ok=True)
+    prune(function)
 
 
 def size(path: Path) -> int:
@@ -80,21 +115,14 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     runtime, models, function = out / "runtime" / "python", out / "models" / "models", out / "function"
 
-    pip_install(runtime, LAYER_PACKAGES, no_deps=True)
-    prune(runtime)
+    build_runtime_layer(runtime)
     for name in ("me5-small-q4", "pyvi"):
         source = ROOT / "models" / name
         if not source.is_dir():
             sys.exit(f"{source} is missing: run `make model` first")
         shutil.copytree(source, models / name)
-    pip_install(function, FUNCTION_PACKAGES, no_deps=False)
-    pip_install(function, FUNCTION_NO_DEPS, no_deps=True)
-    # Installed by the layer or by the Lambda runtime itself (boto3): never twice in the function.
-    for duplicate in ("numpy", "numpy.libs", "boto3", "botocore", "s3transfer", "urllib3", "jmespath"):
-        shutil.rmtree(function / duplicate, ignore_errors=True)
-    for package in ("shared", "functions"):
-        shutil.copytree(ROOT / package, function / package, ignore=shutil.ignore_patterns("__pycache__"))
-    prune(function)
+    build_function_libraries(function)
+    add_project_code(function)
     ingest = out / "function-ingest"
     shutil.copytree(function, ingest)
     pip_install(ingest, INGEST_PACKAGES, no_deps=False)
