@@ -45,10 +45,15 @@ INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0
 # Powertools' Tracer imports the X-Ray SDK once it runs in Lambda with tracing on (template.yaml:
 # Tracing: Active); its botocore dependency is the runtime's, so it comes without its dependencies too.
 FUNCTION_NO_DEPS = ["opensearch-py==3.2.0", "aws-xray-sdk==2.15.0", "wrapt==2.5.2"]
-# Parts of the wheels that are never imported at run time.
+# Parts of the wheels that are never loaded at run time (tests/integration/test_layer_imports.py imports
+# and runs the query entry without them). libonnxruntime.so is the C API library for other languages:
+# the Python binding (onnxruntime_pybind11_state) contains the runtime itself and links only system
+# libraries. *.pyi are type stubs. Bytecode is not kept: pip would compile it for the interpreter that
+# runs the build, not for the python3.12 runtime.
 PRUNE = ["onnxruntime/transformers", "onnxruntime/quantization", "onnxruntime/tools", "onnxruntime/datasets",
-         "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests", "numpy/*/tests", "pycrfsuite/*.cpp",
-         "pycrfsuite/*.pyx", "*/__pycache__", "*.dist-info/RECORD"]
+         "onnxruntime/capi/libonnxruntime.so*", "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests",
+         "numpy/*/tests", "pycrfsuite/*.cpp", "pycrfsuite/*.pyx", "**/*.pyi", "**/__pycache__",
+         "*.dist-info/RECORD"]
 
 
 # What the python3.12 runtime itself provides on its path after the layers (/var/lang/lib/python3.12/
@@ -61,7 +66,8 @@ DUPLICATES = ("numpy", "numpy.libs", "boto3", "botocore", "s3transfer", "urllib3
 
 def pip_install(target: Path, packages: list[str], *, no_deps: bool, platform: list[str] = PLATFORM) -> None:
     """`platform=[]` installs for the running interpreter (the import test) instead of python3.12 x86_64."""
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), *platform, *packages]
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--target", str(target), *platform,
+           *packages]
     if no_deps:
         cmd.append("--no-deps")
     subprocess.run(cmd, check=True)

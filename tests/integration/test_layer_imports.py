@@ -50,6 +50,12 @@ class Context:
 
 from functions.query.app import lambda_handler
 response = lambda_handler(json.load(open(event, encoding="utf-8")), Context())
+# What a question then runs on the same modules: ONNX inference (numpy, tokenizers) and the CRF segmenter.
+from shared.bootstrap import build_analyzer, build_embedder
+from shared.config_aws import AwsSettings
+settings = AwsSettings()
+vector = build_embedder(settings).embed_queries(["Thời hạn giải quyết việc nuôi con nuôi là bao lâu?"])
+terms = build_analyzer(settings).query_terms("Thời hạn giải quyết việc nuôi con nuôi là bao lâu?")
 blocked = {}
 for name in ("torch", "sklearn", "scipy"):
     try:
@@ -58,7 +64,8 @@ for name in ("torch", "sklearn", "scipy"):
     except ImportError:
         blocked[name] = "missing"
 files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
-print(json.dumps({"response": response, "files": files, "blocked": blocked}))
+print(json.dumps({"response": response, "files": files, "blocked": blocked, "shape": list(vector.shape),
+                  "norm": float((vector[0] ** 2).sum()), "terms": terms}))
 """
 
 
@@ -84,6 +91,9 @@ def lambda_build() -> tuple[object, Path]:
         (partial / ".complete").touch()
         shutil.rmtree(done, ignore_errors=True)
         partial.rename(done)
+        for stale in CACHE.iterdir():  # builds of earlier package lists or pruning rules
+            if stale != done and ".partial-" not in stale.name:
+                shutil.rmtree(stale, ignore_errors=True)
     return tool, done
 
 
@@ -186,3 +196,5 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
     assert {"onnxruntime", "tokenizers", "pycrfsuite", "fastapi", "mangum"} <= loaded
     assert not loaded & set(FORBIDDEN)
     assert report["blocked"] == {"torch": "missing", "sklearn": "missing", "scipy": "missing"}
+    assert report["shape"] == [1, 384] and abs(report["norm"] - 1) < 1e-3  # multilingual-e5-small, normalised
+    assert "nuôi_con_nuôi" in report["terms"] or "con_nuôi" in report["terms"], report["terms"]
