@@ -51,7 +51,8 @@ def article_position(chunk: Chunk) -> Position | None:
 def boost_neighbouring_articles(positions: Sequence[Position | None], scores: np.ndarray,
                                 boost: float = NEIGHBOUR_BOOST) -> np.ndarray:
     """`scores` (fused, one per candidate) plus `boost` times the best score among the candidates of
-    the article before or after each candidate's own. `positions[i]` is candidate i's position."""
+    the article before or after each candidate's own, rescaled into [0, 1]. `positions[i]` is
+    candidate i's position."""
     if boost <= 0 or len(scores) == 0:
         return scores
     best: dict[Position, float] = {}
@@ -64,4 +65,6 @@ def boost_neighbouring_articles(positions: Sequence[Position | None], scores: np
             law, number = position
             neighbour = max(best.get((law, number - 1), 0.0), best.get((law, number + 1), 0.0))
             bonus[i] = boost * max(neighbour, 0.0)
-    return (scores + bonus).astype(np.float32)
+    # Divided by (1 + boost) so fused scores stay in [0, 1]: a named article's REFERENCE_BOOST of 1.0
+    # still puts it above every other chunk, and score thresholds keep their meaning.
+    return ((scores + bonus) / (1 + boost)).astype(np.float32)

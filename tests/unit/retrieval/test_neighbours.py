@@ -42,7 +42,8 @@ def test_bonus_comes_from_the_best_adjacent_article() -> None:
     scores = np.array([0.9, 0.3, 0.5, 0.8, 0.7], dtype=np.float32)
     boosted = boost_neighbouring_articles(positions, scores, 0.2)
     # 650 gains from 651 (0.3), 651 from 650 (0.9); 653 has no neighbour (652 is another law's)
-    assert boosted.tolist() == pytest.approx([0.9 + 0.06, 0.3 + 0.18, 0.5, 0.8, 0.7])
+    assert boosted.tolist() == pytest.approx([(0.9 + 0.06) / 1.2, (0.3 + 0.18) / 1.2, 0.5 / 1.2, 0.8 / 1.2,
+                                              0.7 / 1.2])
 
 
 def test_zero_boost_leaves_scores_alone() -> None:
@@ -78,3 +79,9 @@ def test_neighbours_never_bring_in_what_the_filter_hides(tmp_path: Path) -> None
     retriever = _retriever(tmp_path, 1.0)
     hits = retriever.retrieve("di chúc mật vợ chồng", filter=SearchFilter(AccessLevel.PUBLIC), k=10).hits
     assert hits and {h.chunk.document_id for h in hits} == {"luat"}
+
+
+def test_boosted_scores_stay_within_the_fused_range() -> None:
+    positions = [("law", n) for n in range(1, 6)]
+    boosted = boost_neighbouring_articles(positions, np.ones(5, dtype=np.float32), 0.3)
+    assert boosted.max() == pytest.approx(1.0) and boosted.min() >= 0
