@@ -18,7 +18,7 @@ from shared.adapters.sqlite_store import SqliteDocumentStore
 from shared.document_counts import DocumentKind, tally
 from shared.domain.models import AccessLevel, DocumentStatus, SearchFilter
 from tests.contract.store_contract import doc, kind, with_status, write_script
-from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws
+from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws, forget_document_counts
 
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)
 
@@ -108,20 +108,11 @@ def test_dynamodb_writer_that_loses_a_race_retries_and_counts_once(dynamodb) -> 
     assert store.document_counts() == {}
 
 
-def forget_counts(dynamodb) -> None:
-    for item in dynamodb.scan(TableName=TABLE)["Items"]:
-        item_key = {"PK": item["PK"], "SK": item["SK"]}
-        if item["SK"]["S"].startswith("KIND#"):
-            dynamodb.delete_item(TableName=TABLE, Key=item_key)
-        elif item["SK"]["S"] == "DOC":
-            dynamodb.update_item(TableName=TABLE, Key=item_key, UpdateExpression="REMOVE counted_as")
-
-
 def test_dynamodb_rebuild_counts_a_document_rewritten_meanwhile_once(dynamodb) -> None:
     store, other = (DynamoDBDocumentStore(TABLE, client=dynamodb) for _ in range(2))
     store.put_document(doc("a", AccessLevel.PUBLIC, "law"))
     store.put_document(doc("b", AccessLevel.PUBLIC, "law"))
-    forget_counts(dynamodb)
+    forget_document_counts(dynamodb)
     # After the scan found "a" uncounted, a writer replaces it (and counts it): the rebuild must not add it.
     raced = race_once(store, lambda: other.put_document(doc("a", AccessLevel.INTERNAL, "memo")))
     counts = store.rebuild_document_counts()
@@ -133,7 +124,7 @@ def test_dynamodb_rebuild_counts_a_document_rewritten_meanwhile_once(dynamodb) -
 def test_dynamodb_uncounted_documents_are_logged_not_scanned(dynamodb) -> None:
     store = DynamoDBDocumentStore(TABLE, client=dynamodb)
     write_script(store)
-    forget_counts(dynamodb)
+    forget_document_counts(dynamodb)
     calls = calls_to(dynamodb)
     # A handler of our own: the app's logging setup may stop records reaching the root logger (caplog).
     records: list[logging.LogRecord] = []

@@ -28,7 +28,7 @@ from tests.contract.store_contract import (
     DocumentStoreContract,
     UserStoreContract,
 )
-from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws
+from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws, forget_document_counts
 
 
 class FakeClock:
@@ -98,12 +98,7 @@ class TestDynamoDBStores(DocumentStoreContract, DocumentCountsContract, UserStor
     @pytest.fixture
     def forget_counts(self, dynamodb):
         def forget() -> DynamoDBDocumentStore:  # as items written before the counters
-            for item in dynamodb.scan(TableName=TABLE)["Items"]:
-                item_key = {"PK": item["PK"], "SK": item["SK"]}
-                if item["SK"]["S"].startswith("KIND#"):
-                    dynamodb.delete_item(TableName=TABLE, Key=item_key)
-                elif item["SK"]["S"] == "DOC":
-                    dynamodb.update_item(TableName=TABLE, Key=item_key, UpdateExpression="REMOVE counted_as")
+            forget_document_counts(dynamodb)
             return DynamoDBDocumentStore(TABLE, client=dynamodb)
 
         return forget

@@ -40,3 +40,14 @@ def dynamodb_with_table() -> Any:
     client = aws_client("dynamodb", region=REGION)
     create_table(client, TABLE)
     return client
+
+
+def forget_document_counts(dynamodb) -> None:
+    """Turn the table into what a version before the document counters left: no KIND# counter items
+    and no `counted_as` on the documents."""
+    for item in dynamodb.scan(TableName=TABLE)["Items"]:
+        item_key = {"PK": item["PK"], "SK": item["SK"]}
+        if item["SK"]["S"].startswith("KIND#"):
+            dynamodb.delete_item(TableName=TABLE, Key=item_key)
+        elif item["SK"]["S"] == "DOC":
+            dynamodb.update_item(TableName=TABLE, Key=item_key, UpdateExpression="REMOVE counted_as")
