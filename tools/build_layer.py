@@ -35,9 +35,11 @@ LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "
 # ingest function through S3), and shared.parsing loads its format libraries only when used.
 FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings==2.14.1", "mangum==0.22.0",
                      "aws-lambda-powertools==3.37.0", "pyjwt==2.15.1", "argon2-cffi==25.1.0",
-                     "charset-normalizer==3.4.7", "requests==2.34.2", "python-dateutil==4.0.0", "events==0.5",
+                     "charset-normalizer==3.4.7", "requests==2.34.2", "python-dateutil==2.9.0.post0", "events==0.5",
                      "certifi==2026.10.19.post1", "idna==3.20", "prometheus-client==0.26.0",
                      "python-multipart==0.0.34"]
+# python-dateutil is the version botocore (the runtime's boto3) accepts (< 3): the function package comes
+# first on the path, so its copy is the one botocore imports too.
 # The ingest function reads the dropped files: the same package plus the parsers' libraries.
 INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0"]
 # opensearch-py declares opensearch-protobufs (grpcio + protobuf, 22 MB) for its gRPC transport, which
