@@ -29,6 +29,16 @@ twice `margin_s`. Why not an alias swap or a new index per version: those are pe
 document. Deleting a document is one switch to a generation with no chunks; its chunks go at purge.
 Chunks written before generations existed count as the document's current version until replaced.
 
+State records are few only if purges run: a record goes once its document is clean (one version,
+switched more than `grace_s` ago), and the ingest function purges every minute on a schedule besides
+at each write, so a search normally reads only the records of documents written in the last minute or
+so. A search reads at most `state_limit` records (STATE_LIMIT, 10,000) and asks for the exact total:
+past the limit it logs a warning with both numbers, and the documents whose records it missed are
+shown as if they had none, i.e. all their chunks: the old and the new version together until the
+purge, a document being written before it is whole, a deleted one until its chunks are purged. A purge,
+too, reads at most `state_limit` records; those it drops make room for the rest at the next one (no
+progress only if every record it read must still be kept).
+
 Guarantees: on a managed domain, given `refresh="wait_for"` and clocks within `margin_s` of each other,
 as stated above. On Serverless, writes cannot name `_id` or wait for a refresh: the adapter polls with a
 search until each step is visible before taking the next, and state changes are new records with a
@@ -43,7 +53,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -51,6 +61,7 @@ import numpy as np
 from shared.adapters.opensearch_generations import BASELINE, DocumentState, SearchView
 from shared.adapters.opensearch_queries import (
     GENERATION_FIELDS,
+    STATE_LIMIT,
     chunk_source,
     filter_clauses,
     generation_query,
@@ -76,6 +87,16 @@ _STATES = "states"  # the _msearch body that fetches the state records
 _VIEW_SOURCE = ["document_id", "generation", "written_at"]
 
 
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What one `purge_retired()` did: chunks deleted, state records dropped, state records still read by
+    every search (documents not clean yet: replaced or written within the grace period, or being written)."""
+
+    chunks: int
+    records_dropped: int
+    records_left: int
+
+
 class Analyzer(Protocol):
     def index_terms(self, text: str) -> list[str]: ...
     def folded_terms(self, text: str) -> list[str]: ...
@@ -87,8 +108,8 @@ class OpenSearchSearchIndex:
                  serverless: bool = False, reference_boost: float = REFERENCE_BOOST,
                  neighbour_boost: float = NEIGHBOUR_BOOST, margin_s: float = 0.25,
                  grace_s: float = 30.0, stale_s: float = 3600.0, poll_s: float = 0.5,
-                 visible_within_s: float = 120.0, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 visible_within_s: float = 120.0, state_limit: int = STATE_LIMIT,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
         """`weights` has lexical/folded/dense like the local index's. `refresh="wait_for"` makes every
         write visible to search before it returns (replacement relies on it on managed domains).
 
@@ -99,6 +120,7 @@ class OpenSearchSearchIndex:
         `margin_s`: the clock skew tolerated between writers and searchers; `grace_s`: how long a replaced
         version's chunks outlive the switch (longer than any search request plus 2 x margin_s);
         `stale_s`: after this long a pending write is taken as abandoned and its chunks purged.
+        `state_limit`: the most state records one search or purge reads (see the module docstring).
         """
         self._client, self._index, self._analyzer = client, index, analyzer
         self._dimension, self._model_id, self._weights = dimension, model_id, weights
@@ -108,9 +130,9 @@ class OpenSearchSearchIndex:
         self._neighbour_boost = neighbour_boost
         self._margin, self._grace, self._stale = margin_s, grace_s, stale_s
         self._poll, self._visible_within, self._now, self._sleep = poll_s, visible_within_s, clock, sleep
-        self._state_index = f"{index}-state"
+        self._state_index, self._state_limit = f"{index}-state", state_limit
         self._states = StateRecords(client, self._state_index, call=self._call, serverless=serverless,
-                                    refresh=self._refresh, await_visible=self._await)
+                                    refresh=self._refresh, await_visible=self._await, limit=state_limit)
 
     # -- bootstrap ----------------------------------------------------------------------------------
     def ensure_index(self) -> bool:
@@ -186,13 +208,14 @@ class OpenSearchSearchIndex:
             self._sleep(self._margin)
         return shown
 
-    def purge_retired(self) -> int:
+    def purge_retired(self) -> Purged:
         """Delete the chunks of versions retired more than `grace_s` ago (and of abandoned writes), then
-        drop the state records of documents left clean. Returns how many chunks were deleted."""
+        drop the state records of documents left clean."""
         from opensearchpy.exceptions import ConflictError
 
-        deleted, now = 0, self._now()
-        for state in self._states.all():
+        deleted, dropped, now = 0, 0, self._now()
+        states = self._states.all()
+        for state in states:
             retired, baseline, kept = state.retired(now, self._grace, self._stale)
             if not retired and not baseline and kept is not None and (kept.history, kept.pending) == (
                     state.history, state.pending):
@@ -203,11 +226,12 @@ class OpenSearchSearchIndex:
             try:  # chunk deletions are visible by now, so no search can miss them afterwards
                 if kept is None:
                     self._states.drop(state)
+                    dropped += 1
                 else:
                     self._states.put(kept, expected=state, now=now)
             except ConflictError:  # a writer changed it meanwhile: the next purge takes it from there
                 log.info("state of %s changed during a purge", state.document_id)
-        return deleted
+        return Purged(chunks=deleted, records_dropped=dropped, records_left=len(states) - dropped)
 
     def _change_state(self, document_id: str, change: Callable[[DocumentState], DocumentState]) -> None:
         from opensearchpy.exceptions import ConflictError
@@ -316,7 +340,7 @@ class OpenSearchSearchIndex:
             return []
         if query.article_refs and self._reference_boost > 0:  # in the same round trip
             bodies[_NAMED] = named_articles_query(query.article_refs, filter, n)
-        bodies[_STATES] = states_query()
+        bodies[_STATES] = states_query(self._state_limit)
         sent_at = self._now()
         results = self._msearch(bodies)
         view = SearchView.of([h["_source"] for h in results.pop(_STATES)], sent_at, self._margin)
@@ -380,6 +404,12 @@ class OpenSearchSearchIndex:
             if "error" in response:
                 raise DependencyUnavailable(f"the search index failed: {response['error']}")
             results[name] = response["hits"]["hits"]
+            if name == _STATES:
+                total = int(response["hits"].get("total", {}).get("value", 0))
+                if total > len(results[name]):  # the documents of the missed records show all their chunks
+                    log.warning("a search read %d of %d state records (limit %d): replacements and deletes of "
+                                "the rest are not hidden from it until purges catch up", len(results[name]),
+                                total, self._state_limit)
         return results
 
     def _delete_where(self, query: dict) -> int:

@@ -52,7 +52,9 @@ def index_body(dimension: int, model_id: str, *, ef_search: int = 100) -> dict[s
 
 
 GENERATION_FIELDS = {"generation": {"type": "keyword"}, "written_at": {"type": "double"}}
-STATE_LIMIT = 10_000  # state records fetched per search: one per document written in the last grace period
+# State records fetched per search: one per document written since the last purge (opensearch_index.py
+# says what happens past it). 10,000 is also OpenSearch's default index.max_result_window.
+STATE_LIMIT = 10_000
 
 
 def state_index_body() -> dict[str, Any]:
@@ -74,9 +76,10 @@ def chunk_source(chunk: Chunk, terms: list[str], folded: list[str], vector: list
     return source
 
 
-def states_query() -> dict[str, Any]:
-    """Every state record: the search drops the chunks they hide (same _msearch, no extra round trip)."""
-    return {"size": STATE_LIMIT, "query": {"match_all": {}}}
+def states_query(limit: int = STATE_LIMIT) -> dict[str, Any]:
+    """Every state record (up to `limit`): the search drops the chunks they hide (same _msearch, no extra
+    round trip). The exact total comes back too, so a search can tell when it read only some of them."""
+    return {"size": limit, "track_total_hits": True, "query": {"match_all": {}}}
 
 
 def generation_query(document_id: str, generation: str) -> dict[str, Any]:

@@ -23,9 +23,9 @@ from shared.domain.errors import DependencyUnavailable
 
 class StateRecords:
     def __init__(self, client: Any, index: str, *, call: Callable[..., Any], serverless: bool, refresh: bool | str,
-                 await_visible: Callable[[Callable[[], bool], str], None]) -> None:
+                 await_visible: Callable[[Callable[[], bool], str], None], limit: int = STATE_LIMIT) -> None:
         self._client, self._index, self._call = client, index, call
-        self._serverless, self._refresh, self._await = serverless, refresh, await_visible
+        self._serverless, self._refresh, self._await, self._limit = serverless, refresh, await_visible, limit
 
     def get(self, document_id: str) -> DocumentState | None:
         from opensearchpy.exceptions import NotFoundError
@@ -43,7 +43,7 @@ class StateRecords:
 
         try:
             out = self._call(self._client.search, index=self._index,
-                             body={"size": STATE_LIMIT, "seq_no_primary_term": True, "query": {"match_all": {}}})
+                             body={"size": self._limit, "seq_no_primary_term": True, "query": {"match_all": {}}})
         except NotFoundError:
             return []
         newest: dict[str, DocumentState] = {}

@@ -3,6 +3,7 @@ and the index contract against a real OpenSearch when OPENSEARCH_URL is set (opt
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 
@@ -11,7 +12,7 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
 from shared.adapters.local_index import Weights
-from shared.adapters.opensearch_index import OpenSearchSearchIndex
+from shared.adapters.opensearch_index import OpenSearchSearchIndex, Purged
 from shared.adapters.opensearch_queries import inner_product
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, SearchFilter
@@ -117,7 +118,8 @@ def test_modes_send_only_their_signals(fake) -> None:
     bm25_lines, dense_lines = transport.requests[0][3], transport.requests[1][3]
     assert [("knn" in body["query"]) for body in bm25_lines[1::2]] == [False, False, False]
     assert len(dense_lines) == 4 and dense_lines[1]["query"]["knn"]["vector"]["k"] == 50  # k=3 after hiding
-    assert dense_lines[2:] == [{"index": "chunks-state"}, {"size": 10_000, "query": {"match_all": {}}}]
+    assert dense_lines[2:] == [{"index": "chunks-state"},
+                               {"size": 10_000, "track_total_hits": True, "query": {"match_all": {}}}]
 
 
 def test_dense_scores_are_cosines_again(fake) -> None:
@@ -158,10 +160,10 @@ def test_purge_deletes_retired_chunks_after_the_grace_period_then_the_state(fake
     index.upsert(old, vectors(old))
     new = [make_chunk("a", 5, "bản mới")]
     index.replace_document("a", new, vectors(new))
-    assert index.purge_retired() == 0 and len(transport.indices["chunks"]["docs"]) == 3  # within the grace
+    assert index.purge_retired().chunks == 0 and len(transport.indices["chunks"]["docs"]) == 3  # within the grace
     clock.sleep(31)
     transport.requests.clear()
-    assert index.purge_retired() == 2
+    assert index.purge_retired().chunks == 2
     (_, url, params, body), = [r for r in transport.requests if r[1].endswith("_delete_by_query")]
     assert url == "/chunks/_delete_by_query" and params == {"refresh": "true", "conflicts": "proceed"}
     generations = body["query"]["bool"]["filter"][1]["bool"]["should"][0]["terms"]["generation"]
@@ -172,6 +174,53 @@ def test_purge_deletes_retired_chunks_after_the_grace_period_then_the_state(fake
     assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-5"]
 
 
+def test_purge_reports_deleted_chunks_and_dropped_state_records(fake) -> None:
+    index, _ = fake
+    for document_id in ("a", "b"):
+        chunks = [make_chunk(document_id, 0, "quy định")]
+        index.upsert(chunks, vectors(chunks))
+    assert index.purge_retired() == Purged(chunks=0, records_dropped=0, records_left=2)  # within the grace
+    index._now.sleep(31)
+    assert index.purge_retired() == Purged(chunks=0, records_dropped=2, records_left=0)
+
+
+def test_a_search_past_the_state_limit_warns_with_the_numbers(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = fake_opensearch()
+    index = build(client, state_limit=2)
+    index.ensure_index()
+    logger = logging.getLogger("shared.adapters.opensearch_index")
+    caplog.set_level(logging.WARNING, logger=logger.name)
+
+    def warnings_of_one_search() -> list[str]:
+        # A handler on the logger itself: once a Lambda entry has run in this session, Powertools has
+        # stopped the library loggers propagating to the root, where caplog listens.
+        seen = _Collected()
+        logger.addHandler(seen)
+        try:
+            index.search(query("quy định"), k=5, filter=EVERYTHING)
+        finally:
+            logger.removeHandler(seen)
+        return [m for m in seen.messages if "state records" in m]
+
+    for document_id in ("a", "b"):
+        chunks = [make_chunk(document_id, 0, "quy định")]
+        index.upsert(chunks, vectors(chunks))
+    assert warnings_of_one_search() == []  # at the limit, every record was read
+    chunks = [make_chunk("c", 0, "quy định")]
+    index.upsert(chunks, vectors(chunks))
+    [warning] = warnings_of_one_search()  # once per search
+    assert "read 2 of 3 state records (limit 2)" in warning
+
+
+class _Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def test_delete_document_hides_it_in_one_switch_and_purges_later(fake) -> None:
     index, transport = fake
     chunks = [make_chunk("a", i, "x") for i in range(3)]
@@ -180,7 +229,7 @@ def test_delete_document_hides_it_in_one_switch_and_purges_later(fake) -> None:
     assert index.delete_document("a") == 0
     assert index.count() == 0 and len(transport.indices["chunks"]["docs"]) == 3
     index._now.sleep(31)
-    assert index.purge_retired() == 3 and transport.indices["chunks"]["docs"] == {}
+    assert index.purge_retired().chunks == 3 and transport.indices["chunks"]["docs"] == {}
     assert transport.indices["chunks-state"]["docs"] == {}
 
 
@@ -195,7 +244,7 @@ def test_chunks_written_before_generations_stay_visible_until_replaced(fake) -> 
     index.replace_document("a", new, vectors(new))
     assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
     index._now.sleep(31)
-    assert index.purge_retired() == 1 and "a-0" not in transport.indices["chunks"]["docs"]
+    assert index.purge_retired().chunks == 1 and "a-0" not in transport.indices["chunks"]["docs"]
 
 
 def _interleaved(index: OpenSearchSearchIndex, transport: FakeOpenSearchTransport, clock: FakeClock,
@@ -325,6 +374,6 @@ def test_serverless_writes_without_ids_or_refresh_and_polls_until_visible() -> N
     assert polls and polls[0]["track_total_hits"] is True
     assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
     index._now.sleep(60)
-    assert index.purge_retired() == 1
+    assert index.purge_retired().chunks == 1
     assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
     assert transport.indices["chunks-state"]["live"] == {}
