@@ -49,7 +49,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
 
 def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsClients | None = None,
                           embedder: Any = None, analyzer: Any = None) -> Any:
-    from shared.ingest_events import make_ingest_handler
+    from shared.ingest_events import is_scheduled, make_ingest_handler, purge_on_schedule
 
     settings = settings or AwsSettings()
     clients = clients or AwsClients.for_settings(settings)
@@ -59,6 +59,10 @@ def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsCl
 
     def handle(event: dict, context: Any) -> dict:
         nonlocal ready
+        # The timer purges; a batch does not purge again at its end: each write already purges first,
+        # and what the batch itself retired is still inside the grace period then.
+        if is_scheduled(event):
+            return purge_on_schedule(core.index)
         if not ready:  # on the first batch, not at import: a cold start must not fail on the index
             core.index.ensure_index()
             ready = True

@@ -126,6 +126,25 @@ class S3Ingestion:
         return "failed"
 
 
+def is_scheduled(event: dict) -> bool:
+    """The ingest function's timer (an EventBridge scheduled event), as opposed to an SQS batch."""
+    return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+
+
+class RetiredVersions(Protocol):
+    def purge_retired(self) -> Any: ...  # OpenSearchSearchIndex: returns opensearch_index.Purged
+
+
+def purge_on_schedule(index: RetiredVersions) -> dict[str, int]:
+    """Delete replaced versions past their grace period and drop the state records of clean documents,
+    so searches stop reading them even when no write follows a batch; returns and logs the counts."""
+    purged = index.purge_retired()
+    counts = {"purged_chunks": purged.chunks, "dropped_state_records": purged.records_dropped,
+              "state_records_left": purged.records_left}
+    log.info("scheduled purge: %s", counts, extra=counts)
+    return counts
+
+
 def make_ingest_handler(ingestion: S3Ingestion) -> Any:
     """The SQS batch handler: each message is one S3 notification; failures are reported per message."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response

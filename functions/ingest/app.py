@@ -1,4 +1,5 @@
-"""Lambda entry of the ingest function: S3 drop-folder events via SQS, failures reported per message."""
+"""Lambda entry of the ingest function: S3 drop-folder events via SQS, failures reported per message;
+and every minute, an EventBridge scheduled event that purges retired versions from OpenSearch."""
 
 from shared.aws_app import create_ingest_handler
 from shared.http.lambda_entry import observed
