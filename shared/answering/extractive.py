@@ -2,7 +2,9 @@
 
 It never writes a word the documents do not contain, so it cannot invent law. Sentences are ranked by
 how much of the question they cover (syllables, and word pairs for phrase matches), with a prior
-for better-ranked passages; the chosen ones are quoted in passage order.
+for better-ranked passages. The chosen ones are quoted passage by passage, the passage holding the best
+sentence first (so "bao nhiêu ngày?" opens with the sentence that says how many), each passage's
+sentences in reading order.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class ExtractiveGenerator:
             yield f" {sentence.rstrip()} [{number}]"
 
     def pick_sentences(self, question: str, passages: Sequence[SearchHit]) -> list[tuple[int, str]]:
-        """(citation number, sentence) pairs to quote, in passage order then reading order."""
+        """(citation number, sentence) pairs to quote: passages by their best chosen sentence, then
+        reading order within a passage."""
         fold = not has_diacritics(question)
         wanted, pairs = content_syllables(question, fold=fold), content_bigrams(question, fold=fold)
         if not wanted:
@@ -50,7 +53,9 @@ class ExtractiveGenerator:
                 if overlap > 0:
                     scored.append((score, rank, position, sentence))
         best = sorted(scored, key=lambda s: -s[0])[: self.max_sentences]
-        return [(rank + 1, sentence) for _, rank, _, sentence in sorted(best, key=lambda s: (s[1], s[2]))]
+        passage_order = {rank: i for i, rank in enumerate(dict.fromkeys(rank for _, rank, _, _ in best))}
+        quoted = sorted(best, key=lambda s: (passage_order[s[1]], s[2]))
+        return [(rank + 1, sentence) for _, rank, _, sentence in quoted]
 
 
 _ASKS_AMOUNT = re.compile(r"\b(?:bao nhiêu|mấy|bao lâu|thời hạn|mức|tối đa|tối thiểu)\b")

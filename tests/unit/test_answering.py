@@ -92,3 +92,22 @@ def test_a_sentence_introducing_a_list_is_quoted_with_its_items() -> None:
     lead = "1. Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm như sau:"
     assert with_its_list(lead, items) == f"{lead} {items[0]} {items[1]}"
     assert with_its_list("Người lao động được nghỉ hằng năm.", items) == "Người lao động được nghỉ hằng năm."
+
+
+def test_the_passage_holding_the_best_sentence_is_quoted_first() -> None:
+    from shared.domain.models import Chunk, SearchHit
+
+    def hit(document_id: str, text: str) -> SearchHit:
+        return SearchHit(Chunk(id=document_id, document_id=document_id, ordinal=0, text=text), 1.0)
+
+    passages = [
+        hit("a", "Khi nghỉ hằng năm mà chưa đến kỳ trả lương, người lao động được tạm ứng tiền lương. "
+                 "Người lao động đi đường trên 02 ngày được tính thêm thời gian đi đường."),
+        hit("b", "Người lao động làm việc đủ 12 tháng được nghỉ hằng năm 12 ngày làm việc."),
+    ]
+    picked = ExtractiveGenerator(max_sentences=3).pick_sentences(
+        "Người lao động được nghỉ hằng năm bao nhiêu ngày?", passages)
+    assert picked[0] == (2, "Người lao động làm việc đủ 12 tháng được nghỉ hằng năm 12 ngày làm việc.")
+    assert [number for number, _ in picked] == [2, 1, 1]
+    first, second = (sentence for number, sentence in picked if number == 1)
+    assert first.startswith("Khi nghỉ") and second.startswith("Người lao động đi đường")  # reading order
