@@ -255,16 +255,3 @@ def fake_opensearch(*, serverless: bool = False) -> tuple[OpenSearch, FakeOpenSe
     client = OpenSearch(hosts=[{"host": "fake-opensearch", "port": 9200}], transport_class=FakeOpenSearchTransport)
     client.transport.serverless = serverless
     return client, client.transport
-
-
-class FakeClock:
-    """The adapter's clock and sleep in tests: sleeping advances time at once."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds

@@ -16,7 +16,7 @@ from shared.adapters.opensearch_index import OpenSearchSearchIndex, Purged
 from shared.adapters.opensearch_queries import inner_product
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, SearchFilter
-from tests.contract.fake_opensearch import FakeClock, FakeOpenSearchTransport, fake_opensearch
+from tests.contract.fake_opensearch import FakeOpenSearchTransport, fake_opensearch
 from tests.contract.search_index_contract import (
     ANALYZER,
     EMBEDDER,
@@ -26,6 +26,7 @@ from tests.contract.search_index_contract import (
     query,
     vectors,
 )
+from tests.fakes.clock import FakeClock
 
 WEIGHTS = Weights(0.35, 0.15, 0.5)
 

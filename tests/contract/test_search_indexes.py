@@ -60,7 +60,8 @@ class TestOpenSearchSearchIndexOnFake(SearchIndexContract):
     @pytest.fixture
     def index(self):
         from shared.adapters.opensearch_index import OpenSearchSearchIndex
-        from tests.contract.fake_opensearch import FakeClock, fake_opensearch
+        from tests.contract.fake_opensearch import fake_opensearch
+        from tests.fakes.clock import FakeClock
 
         client, _ = fake_opensearch()
         index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
@@ -76,7 +77,8 @@ class TestOpenSearchServerlessSearchIndexOnFake(SearchIndexContract):
     @pytest.fixture
     def index(self):
         from shared.adapters.opensearch_index import OpenSearchSearchIndex
-        from tests.contract.fake_opensearch import FakeClock, fake_opensearch
+        from tests.contract.fake_opensearch import fake_opensearch
+        from tests.fakes.clock import FakeClock
 
         client, _ = fake_opensearch(serverless=True)
         index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,

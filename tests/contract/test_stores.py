@@ -28,18 +28,8 @@ from tests.contract.store_contract import (
     DocumentStoreContract,
     UserStoreContract,
 )
+from tests.fakes.clock import FakeClock
 from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws, forget_document_counts
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -8,22 +8,10 @@ from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.auth.passwords import Passwords
 from shared.auth.service import AuthService
 from shared.domain.models import Principal, Role
+from tests.fakes.clock import FakeClock
 
 SECRET = "unit-test-secret-" + "0123456789abcdef" * 3  # 65 bytes: long enough for HS512 too
 DIRECTOR = Principal(id="boss", role=Role.DIRECTOR)
-
-
-class FakeClock:
-    """A settable clock (Unix seconds) for code that takes `clock=`."""
-
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

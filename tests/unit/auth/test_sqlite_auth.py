@@ -1,24 +1,10 @@
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
-from shared.auth.models import ApiKeyRecord, User
 from shared.domain.errors import UserExists
-from shared.domain.models import Role
-
-T0 = datetime(2025, 6, 1, tzinfo=UTC)
-
-
-def user(name: str = "lan") -> User:
-    return User(username=name, password_hash="$argon2id$x", role=Role.EMPLOYEE, email="lan@example.vn",
-                created_at=T0)
-
-
-def key(key_id: str, owner: str = "lan", minutes: int = 0) -> ApiKeyRecord:
-    return ApiKeyRecord(id=key_id, owner=owner, name=f"key {key_id}", key_hash=f"hash-{key_id}",
-                        prefix="sk_abc", created_at=T0 + timedelta(minutes=minutes),
-                        expires_at=T0 + timedelta(days=1))
+from tests.contract.store_contract import api_key as key
+from tests.contract.store_contract import user
 
 
 def test_user_round_trip_and_conditional_create(users: SqliteUserStore) -> None:
