@@ -25,7 +25,7 @@ from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.bm25 import BM25Index
 from shared.retrieval.fusion import min_max_fusion, top_candidates
-from shared.retrieval.neighbours import NEIGHBOUR_BOOST, Position, article_position, boost_neighbouring_articles
+from shared.retrieval.neighbours import NEIGHBOUR_BOOST, Position, article_position, rerank_with_neighbours
 from shared.retrieval.references import REFERENCE_BOOST, DocumentCatalogue
 from shared.retrieval.restore import DiacriticRestorer, SyllableCounts
 from shared.retrieval.understanding import QueryResources
@@ -312,12 +312,10 @@ def _boost_named_articles(snap: _Snapshot, query: SearchQuery, rows: np.ndarray,
 
 def _boost_neighbours(snap: _Snapshot, rows: np.ndarray, fused: np.ndarray,
                       boost: float) -> tuple[np.ndarray, np.ndarray]:
-    """`boost_neighbouring_articles` over the fused candidates, best first again."""
+    """`rerank_with_neighbours` with the article positions of the snapshot (computed once per snapshot)."""
     if snap.positions is None:
         snap.positions = [article_position(c) for c in snap.chunks]
-    boosted = boost_neighbouring_articles([snap.positions[r] for r in rows.tolist()], fused, boost)
-    order = np.argsort(-boosted, kind="stable")
-    return rows[order], boosted[order]
+    return rerank_with_neighbours(rows, fused, [snap.positions[r] for r in rows.tolist()], boost)
 
 
 def _passage(headings: str, text: str) -> str:

@@ -78,7 +78,7 @@ from shared.adapters.opensearch_state import StateRecords
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.fusion import min_max_fusion
-from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, boost_neighbouring_articles
+from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, rerank_with_neighbours
 from shared.retrieval.references import REFERENCE_BOOST
 
 log = logging.getLogger(__name__)
@@ -354,6 +354,7 @@ class OpenSearchSearchIndex:
         if named:
             ranked = _boost_named_articles(ranked, named, self._reference_boost)
         return ranked[:k]
+
     # -- internals ----------------------------------------------------------------------------------
     def _fuse(self, results: dict[str, list[dict]], n: int, *, neighbours: bool) -> list[SearchHit]:
         order: dict[str, int] = {}
@@ -381,10 +382,8 @@ class OpenSearchSearchIndex:
         rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(sources), dtype=bool), candidates=n)
         chunks = [_chunk(source) for source in sources]
         if neighbours and self._neighbour_boost > 0:  # as the local index does
-            fused = boost_neighbouring_articles([article_position(chunks[r]) for r in rows.tolist()], fused,
-                                                self._neighbour_boost)
-            order = np.argsort(-fused, kind="stable")
-            rows, fused = rows[order], fused[order]
+            rows, fused = rerank_with_neighbours(rows, fused, [article_position(chunks[r]) for r in rows.tolist()],
+                                                 self._neighbour_boost)
         lexical, dense = raw.get("lexical"), raw.get("dense")
         return [SearchHit(chunks[r], float(s),
                           lexical_score=float(lexical[r]) if lexical is not None else 0.0,

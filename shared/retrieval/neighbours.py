@@ -68,3 +68,12 @@ def boost_neighbouring_articles(positions: Sequence[Position | None], scores: np
     # Divided by (1 + boost) so fused scores stay in [0, 1]: a named article's REFERENCE_BOOST of 1.0
     # still puts it above every other chunk, and score thresholds keep their meaning.
     return ((scores + bonus) / (1 + boost)).astype(np.float32)
+
+
+def rerank_with_neighbours(rows: np.ndarray, fused: np.ndarray, positions: Sequence[Position | None],
+                           boost: float = NEIGHBOUR_BOOST) -> tuple[np.ndarray, np.ndarray]:
+    """The fused candidates (`rows`, best first, and their scores; `positions` aligned with them) with
+    the neighbour bonus added, best first again. Both index adapters rank through this."""
+    boosted = boost_neighbouring_articles(positions, fused, boost)
+    order = np.argsort(-boosted, kind="stable")
+    return rows[order], boosted[order]
