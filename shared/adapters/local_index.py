@@ -10,17 +10,17 @@ Filters become a boolean mask applied before any top-k.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from shared.adapters.sqlite import open_database
+from shared.adapters.sqlite import open_database, write_transaction
 from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.bm25 import BM25Index
@@ -231,9 +231,9 @@ class LocalSearchIndex:
               " ".join(self._analyzer.folded_terms(c.passage)), v.tobytes())
              for c, v in zip(chunks, vectors, strict=True)])
 
-    def _transaction(self) -> _Transaction:
+    def _transaction(self) -> AbstractContextManager[None]:
         self._writes += 1
-        return _Transaction(self._db)
+        return write_transaction(self._db)
 
     def _current(self) -> _Snapshot:
         with self._lock:
@@ -260,17 +260,6 @@ class LocalSearchIndex:
             lexical=BM25Index.build([row[9].split() for row in rows]),
             folded=BM25Index.build([row[10].split() for row in rows]),
         )
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 def _score(snap: _Snapshot, query: SearchQuery) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shared.adapters.sqlite import open_database
+from shared.adapters.sqlite import open_database, write_transaction
 from shared.domain.activity import FeedbackRecord, QueryRecord
 
 _SCHEMA = """
@@ -44,16 +44,10 @@ class SqliteActivityStore:
         if self._retention is None:
             return 0
         cutoff = (datetime.fromtimestamp(self._clock(), UTC) - timedelta(days=self._retention)).isoformat()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("DELETE FROM feedback WHERE query_id IN (SELECT id FROM queries WHERE created_at < ?)",
-                                 (cutoff,))
-                deleted = self._db.execute("DELETE FROM queries WHERE created_at < ?", (cutoff,)).rowcount
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, write_transaction(self._db):
+            self._db.execute("DELETE FROM feedback WHERE query_id IN (SELECT id FROM queries WHERE created_at < ?)",
+                             (cutoff,))
+            deleted = self._db.execute("DELETE FROM queries WHERE created_at < ?", (cutoff,)).rowcount
         return deleted
 
     def put_query(self, record: QueryRecord) -> None:

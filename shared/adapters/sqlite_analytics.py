@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from shared.adapters.sqlite import open_database
+from shared.adapters.sqlite import open_database, write_transaction
 from shared.analytics import CounterItem
 
 _SCHEMA = """
@@ -32,33 +32,21 @@ class SqliteAnalyticsStore:
 
     def add(self, pk: str, sk: str, amounts: Mapping[str, float], *, label: str | None = None,
             members: Iterable[str] = ()) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO counter_values VALUES (?,?,?,?) "
-                    "ON CONFLICT (pk, sk, name) DO UPDATE SET value = value + excluded.value",
-                    [(pk, sk, name, float(value)) for name, value in amounts.items()])
-                self._db.executemany("INSERT OR IGNORE INTO counter_members VALUES (?,?,?)",
-                                     [(pk, sk, m) for m in members])
-                if label is not None:
-                    self._db.execute("INSERT OR REPLACE INTO counter_labels VALUES (?,?,?)", (pk, sk, label))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, write_transaction(self._db):
+            self._db.executemany(
+                "INSERT INTO counter_values VALUES (?,?,?,?) "
+                "ON CONFLICT (pk, sk, name) DO UPDATE SET value = value + excluded.value",
+                [(pk, sk, name, float(value)) for name, value in amounts.items()])
+            self._db.executemany("INSERT OR IGNORE INTO counter_members VALUES (?,?,?)",
+                                 [(pk, sk, m) for m in members])
+            if label is not None:
+                self._db.execute("INSERT OR REPLACE INTO counter_labels VALUES (?,?,?)", (pk, sk, label))
 
     def swap_label(self, pk: str, sk: str, label: str) -> str | None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT label FROM counter_labels WHERE pk = ? AND sk = ?",
-                                       (pk, sk)).fetchone()
-                self._db.execute("INSERT OR REPLACE INTO counter_labels VALUES (?,?,?)", (pk, sk, label))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, write_transaction(self._db):
+            row = self._db.execute("SELECT label FROM counter_labels WHERE pk = ? AND sk = ?",
+                                   (pk, sk)).fetchone()
+            self._db.execute("INSERT OR REPLACE INTO counter_labels VALUES (?,?,?)", (pk, sk, label))
         return row[0] if row else None
 
     def add_once(self, pk: str, sk: str) -> bool:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.adapters.sqlite import open_database
+from shared.adapters.sqlite import open_database, write_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at REAL NOT NULL);
@@ -37,18 +37,11 @@ class SqliteCounterStore:
     def increment(self, key: str, *, ttl_seconds: int) -> int:
         """Add 1 to `key` and return the new value; a new or expired counter lives `ttl_seconds`."""
         now = self._clock()
-        with self._lock:
-            # IMMEDIATE takes the write lock up front: no deadlock-prone upgrade from a read lock.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                params = {"key": key, "now": now, "expires_at": now + ttl_seconds}
-                rows = self._db.execute(_INCREMENT, params).fetchall()
-                self._until_purge -= 1
-                if self._until_purge <= 0:
-                    self._db.execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
-                    self._until_purge = _PURGE_EVERY
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, write_transaction(self._db):
+            params = {"key": key, "now": now, "expires_at": now + ttl_seconds}
+            rows = self._db.execute(_INCREMENT, params).fetchall()
+            self._until_purge -= 1
+            if self._until_purge <= 0:
+                self._db.execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
+                self._until_purge = _PURGE_EVERY
         return rows[0][0]

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared.adapters.sqlite import open_database
+from shared.adapters.sqlite import open_database, write_transaction
 from shared.document_counts import DocumentKind, count_changes, positive
 from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
 
@@ -96,16 +96,10 @@ class SqliteDocumentStore:
     # -- internals ----------------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One write transaction; IMMEDIATE takes the write lock up front, so another process cannot
-        change the record between our read of it and our write (the counters stay exact)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        """One write transaction under this store's lock: the record read in it cannot change before the
+        write (another process waits for the write lock), so the counters stay exact."""
+        with self._lock, write_transaction(self._db):
+            yield
 
     def _move_counts(self, before: DocumentKind | None, after: DocumentKind | None) -> None:
         self._db.executemany(
