@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.adapters.dynamodb_table import call, is_condition_failure
+from shared.adapters.dynamodb_table import all_items, call, is_condition_failure
 from shared.analytics import CounterItem
 
 _PREFIX = "ANALYTICS#"
@@ -60,20 +60,13 @@ class DynamoDBAnalyticsStore:
         return True
 
     def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
-        items, start = [], None
-        while True:
-            kwargs: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True,
-                                      "KeyConditionExpression": "PK = :pk AND begins_with(SK, :p)",
-                                      "ExpressionAttributeValues": {":pk": {"S": _PREFIX + pk}, ":p": {"S": sk_prefix}}}
-            if not sk_prefix:
-                kwargs["KeyConditionExpression"] = "PK = :pk"
-                del kwargs["ExpressionAttributeValues"][":p"]
-            page = call(self._client.query, **({**kwargs, "ExclusiveStartKey": start} if start else kwargs))
-            items += page.get("Items", [])
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                break
-        return sorted((_counter(i) for i in items), key=lambda c: c.sk)
+        kwargs: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True,
+                                  "KeyConditionExpression": "PK = :pk AND begins_with(SK, :p)",
+                                  "ExpressionAttributeValues": {":pk": {"S": _PREFIX + pk}, ":p": {"S": sk_prefix}}}
+        if not sk_prefix:
+            kwargs["KeyConditionExpression"] = "PK = :pk"
+            del kwargs["ExpressionAttributeValues"][":p"]
+        return sorted((_counter(i) for i in all_items(self._client.query, **kwargs)), key=lambda c: c.sk)
 
 
 def _key(pk: str, sk: str) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.adapters.dynamodb_table import call, from_item, is_condition_failure, key, to_item
+from shared.adapters.dynamodb_table import all_items, call, from_item, is_condition_failure, key, to_item
 from shared.auth.models import ApiKeyRecord, User
 from shared.domain.errors import UserExists
 from shared.domain.models import Role
@@ -105,15 +105,10 @@ class DynamoDBApiKeyStore:
         return _record(from_item(item)) if item else None
 
     def list_keys(self, owner: str) -> list[ApiKeyRecord]:
-        records, start = [], None
-        while True:
-            page = call(self._client.query, **_paged(
-                start, TableName=self._table, IndexName="GSI1", KeyConditionExpression="GSI1PK = :o",
-                ExpressionAttributeValues={":o": {"S": f"OWNER#{owner}"}}))
-            records += [_record(from_item(i)) for i in page.get("Items", [])]
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return sorted(records, key=lambda r: (r.created_at, r.id))
+        items = all_items(self._client.query, TableName=self._table, IndexName="GSI1",
+                          KeyConditionExpression="GSI1PK = :o",
+                          ExpressionAttributeValues={":o": {"S": f"OWNER#{owner}"}})
+        return sorted((_record(from_item(i)) for i in items), key=lambda r: (r.created_at, r.id))
 
     def revoke_key(self, owner: str, key_id: str) -> bool:
         pointer = call(self._client.get_item, TableName=self._table, Key=key(f"KEYID#{key_id}", "KEYID"),
@@ -131,10 +126,6 @@ class DynamoDBApiKeyStore:
                 return False
             raise
         return True
-
-
-def _paged(start: dict | None, **kwargs: Any) -> dict[str, Any]:
-    return {**kwargs, "ExclusiveStartKey": start} if start else kwargs
 
 
 def _record(v: dict) -> ApiKeyRecord:

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.adapters.dynamodb_table import call, from_item, is_condition_failure, key, to_item
+from shared.adapters.dynamodb_table import all_items, call, from_item, is_condition_failure, key, to_item
 from shared.document_counts import DocumentKind, count_changes, positive
 from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
 
@@ -137,18 +137,11 @@ class DynamoDBDocumentStore:
         An admin operation: one Scan of the table for documents without `counted_as`, then per document one
         transaction that marks it counted (on condition it is unchanged and still uncounted) and adds 1 to
         its kind. A document rewritten or deleted meanwhile was counted by its writer, or needs no count."""
-        start = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "TableName": self._table, "ConsistentRead": True,
-                "FilterExpression": "SK = :doc AND attribute_not_exists(counted_as)",
-                "ExpressionAttributeValues": {":doc": {"S": "DOC"}}}
-            page = call(self._client.scan, **({**kwargs, "ExclusiveStartKey": start} if start else kwargs))
-            for item in page.get("Items", []):
-                self._count_once(from_item(item)["id"])
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return self.document_counts()
+        for item in all_items(self._client.scan, TableName=self._table, ConsistentRead=True,
+                              FilterExpression="SK = :doc AND attribute_not_exists(counted_as)",
+                              ExpressionAttributeValues={":doc": {"S": "DOC"}}):
+            self._count_once(from_item(item)["id"])
+        return self.document_counts()
 
     # -- internals ----------------------------------------------------------------------------------
     def _count_once(self, document_id: str) -> None:
@@ -167,15 +160,9 @@ class DynamoDBDocumentStore:
         raise RuntimeError(f"document {document_id!r} kept changing under us")
 
     def _partition(self, pk: str) -> Iterator[dict]:
-        start = None
-        while True:
-            kwargs = {"TableName": self._table, "ConsistentRead": True, "KeyConditionExpression": "PK = :p",
-                      "ExpressionAttributeValues": {":p": {"S": pk}}}
-            page = call(self._client.query, **({**kwargs, "ExclusiveStartKey": start} if start else kwargs))
-            yield from (from_item(i) for i in page.get("Items", []))
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return
+        items = all_items(self._client.query, TableName=self._table, ConsistentRead=True,
+                          KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": pk}})
+        return (from_item(i) for i in items)
 
     def _get(self, document_id: str) -> dict | None:
         item = call(self._client.get_item, TableName=self._table, Key=_doc_key(document_id),

@@ -21,7 +21,7 @@ the same schema (a contract test compares them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from shared.aws_clients import error_code, is_unavailable
@@ -70,6 +70,17 @@ def call(fn: Callable[..., T], **kwargs: Any) -> T:
         if is_unavailable(exc):
             raise DependencyUnavailable("the database is unavailable, try again later") from exc
         raise
+
+
+def all_items(fn: Callable[..., dict], **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """The raw items of a Query or Scan (`fn`), page after page, each page through `call`."""
+    start = None
+    while True:
+        page = call(fn, **({**kwargs, "ExclusiveStartKey": start} if start else kwargs))
+        yield from page.get("Items", [])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
 
 
 def is_condition_failure(exc: BaseException) -> bool:
