@@ -44,6 +44,10 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
                      routers=(*ALL_ROUTERS, upload_route.router))
     if settings.documents_bucket:
         app.state.upload_urls = build_upload_urls(settings, clients, core=core)
+    if stream:  # served by uvicorn, outside any Lambda handler that would flush its EMF metrics
+        from shared.http.lambda_entry import FlushMetricsPerRequest
+
+        app.add_middleware(FlushMetricsPerRequest)
     return app
 
 

@@ -29,6 +29,23 @@ def observed(handler: Handler, *, correlation_id_path: str | None = None) -> Han
     return lambda_handler
 
 
+class FlushMetricsPerRequest:
+    """ASGI middleware for the app served outside a Lambda handler (the stream function: uvicorn under the
+    Lambda Web Adapter). No `@metrics.log_metrics` runs there, and Powertools flushes by itself only once 100
+    metrics have piled up: a request's EMF metrics would then be written minutes later, mixed with other
+    requests', or never when the environment is recycled. Flushed once the response, stream included, is sent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and metrics.metric_set:
+                metrics.flush_metrics()
+
+
 def lambda_entrypoint(app: Any) -> Handler:
     """An ASGI app (FastAPI) as an API Gateway REST proxy handler."""
     from mangum import Mangum

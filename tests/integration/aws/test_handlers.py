@@ -58,6 +58,7 @@ class Stack:
     analytics: Any
     services: Any
     s3: Any
+    stream_app: Any = None  # the ASGI app itself, as uvicorn serves it under the Lambda Web Adapter
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def stack(dynamodb, s3, monkeypatch: pytest.MonkeyPatch) -> Stack:
                  authorizer=observed(create_authorizer(settings=auth_settings, clients=clients, passwords=cheap)),
                  analytics=lambda_entrypoint(create_analytics_app(settings=auth_settings, clients=clients,
                                                                    passwords=cheap)),
-                 services=services, s3=s3)
+                 services=services, s3=s3, stream_app=stream_app)
 
 
 def with_token(event: dict, token: str) -> dict:
@@ -145,6 +146,26 @@ def test_stream_event_through_the_same_app(stack: Stack) -> None:
     assert response["statusCode"] == 200
     assert response["headers"]["content-type"].startswith("text/event-stream")
     assert "event: citations" in response["body"] and DOC_ID in response["body"]
+
+
+def test_stream_app_flushes_its_emf_metrics_after_each_request(stack: Stack, capsys: pytest.CaptureFixture) -> None:
+    """Under uvicorn no Lambda handler flushes Powertools' metrics: the app does, once the stream is sent."""
+    from fastapi.testclient import TestClient
+
+    from shared.observability import metrics
+
+    ingest_sample(stack)
+    token = login(stack)
+    metrics.clear_metrics()
+    capsys.readouterr()
+    with TestClient(stack.stream_app) as client:
+        response = client.post("/api/v1/query/stream", content=load_event("apigw_query_stream.json")["body"],
+                               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert response.status_code == 200 and "event: done" in response.text
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {m["Name"] for r in records for d in r["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    assert {"QueryLatency", "EmbedLatency", "RetrieveLatency"} <= names, names
+    assert not metrics.metric_set  # nothing left to leak into the next request's record
 
 
 def test_authorizer_allows_tokens_and_keys_and_rejects_the_rest(stack: Stack) -> None:
