@@ -32,7 +32,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
                    clock: Callable[[], float] = time.time) -> Any:
     """The FastAPI app of the query function (`stream=False`) or of the stream function."""
     from shared.http import upload_route
-    from shared.http.app_factory import ALL_ROUTERS, create_app
+    from shared.http.app_factory import COMMON_ROUTERS, create_app
 
     settings = settings or AwsSettings()
     clients = clients or AwsClients.for_settings(settings)
@@ -41,7 +41,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
     if core.resources is not None:
         core.resources.refresh()  # at cold start: the restorer and catalogue (logged with its load time)
     app = create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock),
-                     routers=(*ALL_ROUTERS, upload_route.router))
+                     routers=(*COMMON_ROUTERS, upload_route.router))
     if settings.documents_bucket:
         app.state.upload_urls = build_upload_urls(settings, clients, core=core)
     if stream:  # served by uvicorn, outside any Lambda handler that would flush its EMF metrics

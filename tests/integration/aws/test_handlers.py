@@ -249,6 +249,23 @@ def test_query_function_answers_through_bedrock(dynamodb, s3, monkeypatch: pytes
     assert answer["answer"] == "Mười hai ngày mỗi năm [1]." and answer["sources"][0]["document_id"] == DOC_ID
 
 
+def test_a_multipart_upload_through_the_api_is_refused_with_the_way_that_works(stack: Stack) -> None:
+    """Under Mangum the upload's background ingest would run inside the API request, which API Gateway ends at
+    29 s: on AWS a file comes in by presigned URL only, and the API says so before reading the file."""
+    boundary = "vnrag-boundary"
+    event = load_event("apigw_upload_url.json")
+    content_type = f"multipart/form-data; boundary={boundary}"
+    event.update(path="/api/v1/documents", pathParameters={"proxy": "v1/documents"}, body=(
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"quy-che.md\"\r\n"
+        f"Content-Type: text/markdown\r\n\r\n# Quy chế\n\nĐiều 1. Phạm vi\r\n--{boundary}--\r\n"))
+    event["headers"]["Content-Type"], event["multiValueHeaders"]["Content-Type"] = content_type, [content_type]
+    response = stack.query(with_token(event, login(stack, "sep")), CONTEXT)
+    assert response["statusCode"] == 405, response
+    error = json.loads(response["body"])["error"]
+    assert error["code"] == "upload_by_url" and "/api/v1/documents/upload-url" in error["message"]
+    assert stack.services.documents.list(Principal("sep", Role.MANAGER)) == ([], 0)  # nothing was taken in
+
+
 def test_presigned_upload_lands_in_the_drop_folder_with_its_metadata(stack: Stack) -> None:
     """The URL's signed metadata arrive with the object; the ingest then indexes it at that level."""
     import urllib.parse
