@@ -46,8 +46,26 @@ class FlushMetricsPerRequest:
                 metrics.flush_metrics()
 
 
+class StagePrefix:
+    """ASGI middleware: a REST API called on its execute-api host serves each stage under /<stage>, which the
+    event's path leaves out. Mangum gives the app no root_path, so the links the app writes itself (/api/docs
+    loading /api/openapi.json, the OpenAPI `servers`) missed the /dev prefix. Behind a custom domain the stage
+    is not in the URL and nothing changes."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        context = (scope.get("aws.event") or {}).get("requestContext") or {}
+        stage, host = context.get("stage"), context.get("domainName") or ""
+        if scope["type"] == "http" and stage and ".execute-api." in host and host.endswith(".amazonaws.com"):
+            prefix = f"/{stage}"  # ASGI: `path` includes `root_path`; the routes see the path without it
+            scope = {**scope, "root_path": prefix, "path": prefix + scope["path"]}
+        await self.app(scope, receive, send)
+
+
 def lambda_entrypoint(app: Any) -> Handler:
     """An ASGI app (FastAPI) as an API Gateway REST proxy handler."""
     from mangum import Mangum
 
-    return observed(Mangum(app, lifespan="off"), correlation_id_path=API_GATEWAY_REST)
+    return observed(Mangum(StagePrefix(app), lifespan="off"), correlation_id_path=API_GATEWAY_REST)

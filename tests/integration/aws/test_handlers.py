@@ -140,6 +140,19 @@ def test_anonymous_and_health(stack: Stack) -> None:
     assert stack.query(anonymous, CONTEXT)["statusCode"] == 401
 
 
+def test_docs_behind_the_stage_load_the_schema_under_the_stage(stack: Stack) -> None:
+    """On the execute-api host every path sits under /<stage>: /dev/api/docs must fetch /dev/api/openapi.json."""
+    docs = {**load_event("apigw_health.json"), "path": "/api/docs", "resource": "/api/docs"}
+    response = stack.query(docs, CONTEXT)
+    assert response["statusCode"] == 200
+    assert "'/dev/api/openapi.json'" in response["body"] or '"/dev/api/openapi.json"' in response["body"]
+    schema = stack.query({**docs, "path": "/api/openapi.json", "resource": "/api/openapi.json"}, CONTEXT)
+    assert schema["statusCode"] == 200 and json.loads(schema["body"])["servers"] == [{"url": "/dev"}]
+    # Behind a custom domain the stage is not in the URL: nothing is prefixed.
+    custom = json.loads(json.dumps(docs).replace("abc123.execute-api.ap-southeast-1.amazonaws.com", "api.example.vn"))
+    assert "/dev/" not in stack.query(custom, CONTEXT)["body"]
+
+
 def test_stream_event_through_the_same_app(stack: Stack) -> None:
     ingest_sample(stack)
     response = stack.stream(with_token(load_event("apigw_query_stream.json"), login(stack)), CONTEXT)
