@@ -13,7 +13,7 @@ import pytest
 from shared.adapters.dynamodb_objects import DynamoDBObjectVersions, InMemoryObjectVersions
 from tests.integration.aws.moto_env import TABLE
 
-KEY = "vnrag-documents/incoming/quy-che.md"
+KEY = "vnrag-local-documents/incoming/quy-che.md"
 # The newer one is shorter: right-padded it is 0062E99A88DC4074FF00 > 0062E99A88DC40746000.
 OLDER, NEWER = "0062E99A88DC40746000", "0062E99A88DC4074FF"
 
