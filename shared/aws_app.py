@@ -58,18 +58,15 @@ def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsCl
     settings = settings or AwsSettings()
     clients = clients or AwsClients.for_settings(settings)
     core = _core(settings, clients, False, embedder, analyzer, generator=_no_generation())
+    # Not at import: a cold start must not fail on the index. The index creates itself before its first
+    # write in this process, whichever function writes (shared/adapters/opensearch_index.py).
     batch = make_ingest_handler(build_ingestion(settings, clients, core=core, ensure_index=False))
-    ready = False
 
     def handle(event: dict, context: Any) -> dict:
-        nonlocal ready
         # The timer purges; a batch does not purge again at its end: each write already purges first,
         # and what the batch itself retired is still inside the grace period then.
         if is_scheduled(event):
             return purge_on_schedule(core.index)
-        if not ready:  # on the first batch, not at import: a cold start must not fail on the index
-            core.index.ensure_index()
-            ready = True
         return batch(event, context)
 
     return handle
