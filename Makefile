@@ -64,8 +64,9 @@ $(SAM):
 	touch $(SAM)
 
 # What `sam deploy` uploads is exactly the folders `make layer` leaves under layers/embeddings/build (every
-# function says SkipBuild, and no stale `sam build` output may stand in for them): lint the template, then
-# import and run those folders with python3.12, nothing else on the path.
+# function says SkipBuild, and no stale `sam build` output may stand in for them): lint the template, check
+# that a `sam build` template still points at those folders, then import and run them with python3.12,
+# nothing else on the path.
 deploy-check: layer $(SAM)
 	rm -rf .aws-sam/build
 	$(SAM) validate --lint
@@ -74,7 +75,8 @@ deploy-check: layer $(SAM)
 	done; \
 	if [ -z "$$py" ]; then echo "deploy-check needs a python3.12 (the Lambda runtime): set PYTHON312=/path/to/python3.12"; exit 1; fi; \
 	echo "importing the built packages with $$py"; \
-	VNRAG_LAMBDA_BUILD=layers/embeddings/build VNRAG_LAMBDA_PYTHON="$$py" $(BIN)/python -m pytest -p no:cacheprovider \
+	VNRAG_LAMBDA_BUILD=layers/embeddings/build VNRAG_LAMBDA_PYTHON="$$py" VNRAG_SAM=$(abspath $(SAM)) \
+	    $(BIN)/python -m pytest -p no:cacheprovider \
 	    tests/integration/test_layer_imports.py tests/contract/test_template_deploy.py tests/contract/test_template_lint.py
 
 deploy: deploy-check

@@ -8,10 +8,17 @@ OpenSearch Serverless and Bedrock inference profiles authorise, and which endpoi
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
-from tests.contract.test_template import environment, resources, template  # noqa: F401 - the fixture
+import pytest
+import yaml
+
+from shared.config import PROJECT_ROOT as ROOT
+from tests.contract.test_template import CfnLoader, environment, resources, template  # noqa: F401 - the fixture
 
 BUILD = "layers/embeddings/build/"
 STREAM_ACTIONS = {"bedrock:InvokeModelWithResponseStream"}
@@ -38,10 +45,10 @@ def subs(value: Any) -> list[str]:
 def test_sam_build_leaves_the_prebuilt_packages_alone(template: dict) -> None:  # noqa: F811
     """aws-lambda-builders' python_pip workflow copies a CodeUri without the files in EXCLUDED_FILES, "*.so"
     among them: pydantic_core, argon2, cffi and lxml would be lost and every function fail at import."""
-    default = template["Globals"]["Function"]["CodeUri"]
+    assert "CodeUri" not in template["Globals"]["Function"]  # sam build does not rewrite it for its template
     for name, function in functions(template).items():
         assert function.get("Metadata", {}).get("SkipBuild") is True, f"{name}: sam build would strip its *.so"
-        assert function["Properties"].get("CodeUri", default).startswith(BUILD), name
+        assert function["Properties"]["CodeUri"].startswith(BUILD), name
     for name, layer in resources(template, "AWS::Serverless::LayerVersion").items():
         assert "BuildMethod" not in layer.get("Metadata", {}), f"{name}: sam build would rebuild it"
         assert layer["Properties"]["ContentUri"].startswith(BUILD), name
@@ -149,3 +156,23 @@ def test_no_usage_plan_without_a_method_that_requires_an_api_key(template: dict)
     settings = api["Properties"]["MethodSettings"][0]  # the stage throttling is what limits callers
     assert settings["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
     assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+
+
+@pytest.mark.skipif(not os.environ.get("VNRAG_SAM"), reason="runs the SAM CLI: make deploy-check sets VNRAG_SAM")
+def test_sam_build_output_deploys_the_prebuilt_folders(tmp_path: Path) -> None:
+    """What a habitual `sam build` would make `sam deploy` upload: every function and layer of the built
+    template points back at the folders `make layer` built, not at copies stripped of their *.so files."""
+    built = tmp_path / "build"
+    result = subprocess.run([os.environ["VNRAG_SAM"], "build", "--build-dir", str(built)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600, env={**os.environ, "SAM_CLI_TELEMETRY": "0"})
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    cfn = yaml.load((built / "template.yaml").read_text(encoding="utf-8"), Loader=CfnLoader)  # noqa: S506
+    uris = {name: r["Properties"].get("CodeUri") or r["Properties"].get("ContentUri")
+            for name, r in cfn["Resources"].items()
+            if r["Type"] in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion")}
+    assert len(uris) == 7
+    for name, uri in uris.items():
+        target = (built / uri).resolve()
+        assert target.is_relative_to((ROOT / BUILD).resolve()), (name, uri)
+        if name != "ModelsLayer":  # model files only; every other folder holds compiled modules
+            assert any(target.rglob("*.so")), (name, "no compiled module in the folder it deploys")
