@@ -20,27 +20,3 @@ def aws_client(service: str, *, region: str | None = None, endpoint_url: str | N
     config = Config(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=3,
                     read_timeout=read_timeout, **extra)
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url or None, config=config)
-
-
-_UNAVAILABLE_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-    "InternalServerError", "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException",
-    "ModelNotReadyException", "ModelTimeoutException", "ModelStreamErrorException", "TooManyRequestsException",
-    "SlowDown",
-})
-
-
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError ('' for anything else). No botocore import needed."""
-    response = getattr(exc, "response", None)
-    return (response or {}).get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
-
-
-def is_unavailable(exc: BaseException) -> bool:
-    """True for throttling, server-side failures and connection errors: worth retrying later, not a bug."""
-    code = error_code(exc)
-    if code[:1].upper() + code[1:] in _UNAVAILABLE_CODES:  # event streams spell them throttlingException
-        return True
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    return bool(names & {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                         "ConnectionClosedError"})

@@ -58,6 +58,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from shared.adapters.aws_errors import call_opensearch
 from shared.adapters.opensearch_generations import BASELINE, DocumentState, SearchView
 from shared.adapters.opensearch_queries import (
     GENERATION_FIELDS,
@@ -427,17 +428,7 @@ class OpenSearchSearchIndex:
         return len(ids)
 
     def _call(self, fn: Any, **kwargs: Any) -> Any:
-        from opensearchpy.exceptions import ConnectionError as OSConnectionError
-        from opensearchpy.exceptions import TransportError
-
-        try:
-            return fn(**kwargs)
-        except OSConnectionError as exc:
-            raise DependencyUnavailable("the search index cannot be reached") from exc
-        except TransportError as exc:
-            if isinstance(exc.status_code, int) and (exc.status_code == 429 or exc.status_code >= 500):
-                raise DependencyUnavailable("the search index is unavailable, try again later") from exc
-            raise
+        return call_opensearch(fn, **kwargs)
 
 
 def _boost_named_articles(ranked: list[SearchHit], named: list[dict], boost: float) -> list[SearchHit]:

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from shared.adapters.dynamodb_table import call
+from shared.adapters.aws_errors import call, error_code
 
 SIDECAR_SUFFIX = ".meta.json"
 _META_FIELDS = ("title", "document_type", "access_level", "id")
+_WHAT = "the documents bucket"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class S3BlobSource:
     def head(self, key: str) -> BlobInfo | None:
         """Size, version and metadata of `key`; None if it is gone (deleted since the event)."""
         try:
-            out = call(self._client.head_object, Bucket=self.bucket, Key=key)
+            out = call(self._client.head_object, what=_WHAT, Bucket=self.bucket, Key=key)
         except Exception as exc:  # noqa: BLE001 - a missing object is an answer, not an error
             if _is_missing(exc):
                 return None
@@ -43,12 +44,12 @@ class S3BlobSource:
         return BlobInfo(key=key, size=int(out.get("ContentLength", 0)), version=version, metadata=meta)
 
     def read(self, key: str) -> bytes:
-        return call(self._client.get_object, Bucket=self.bucket, Key=key)["Body"].read()
+        return call(self._client.get_object, what=_WHAT, Bucket=self.bucket, Key=key)["Body"].read()
 
     def sidecar(self, key: str) -> dict[str, str]:
         """The fields of `<key>.meta.json` if it exists ({} if not); ValueError if it is not a JSON object."""
         try:
-            raw = call(self._client.get_object, Bucket=self.bucket, Key=key + SIDECAR_SUFFIX)["Body"].read()
+            raw = call(self._client.get_object, what=_WHAT, Bucket=self.bucket, Key=key + SIDECAR_SUFFIX)["Body"].read()
         except Exception as exc:  # noqa: BLE001
             if _is_missing(exc):
                 return {}
@@ -68,6 +69,4 @@ class S3BlobSource:
 
 
 def _is_missing(exc: BaseException) -> bool:
-    from shared.aws_clients import error_code
-
     return error_code(exc) in ("404", "NoSuchKey", "NotFound")

@@ -43,8 +43,8 @@ from urllib.parse import quote
 
 import numpy as np
 
+from shared.adapters.aws_errors import error_code
 from shared.adapters.dynamodb_table import call
-from shared.aws_clients import error_code
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.ports import SearchIndex
