@@ -35,13 +35,14 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
-from shared.document_counts import DocumentKind
-from shared.domain.errors import AccessDenied, InvalidInput
-from shared.domain.models import Principal, Role
+from shared.domain.activity import CounterItem
+from shared.domain.errors import InvalidInput
+from shared.domain.models import Principal
+from shared.ports import AnalyticsStore, DocumentCounts
+from shared.rbac import READING_ANALYTICS, require_manager
 
 # Upper bounds (ms) of the latency histogram kept per day; the last bucket is everything above.
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000,
@@ -49,38 +50,6 @@ LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 150
 MAX_RANGE_DAYS = 366
 TOP_QUERIES = 10
 _MAX_LABEL = 200
-_READER = Role.MANAGER
-
-
-@dataclass(frozen=True, slots=True)
-class CounterItem:
-    sk: str
-    values: dict[str, float] = field(default_factory=dict)
-    label: str | None = None
-    members: frozenset[str] = frozenset()
-
-
-class AnalyticsStore(Protocol):
-    """Counter items by (pk, sk): atomic adds, set members, a label; read back one partition at a time."""
-
-    def add(self, pk: str, sk: str, amounts: Mapping[str, float], *, label: str | None = None,
-            members: Iterable[str] = ()) -> None:
-        """Atomically add each amount (a missing attribute counts from 0) and the members; set the label."""
-
-    def swap_label(self, pk: str, sk: str, label: str) -> str | None:
-        """Set the label and return the one it replaced (None when new)."""
-
-    def add_once(self, pk: str, sk: str) -> bool:
-        """Create the empty item unless it exists (a conditional put); True when this call created it."""
-
-    def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
-        """The items of partition `pk` whose sort key starts with `sk_prefix`."""
-
-
-class DocumentCounts(Protocol):
-    """The document store's counts by kind, kept at write time (`shared.document_counts`)."""
-
-    def document_counts(self) -> Mapping[DocumentKind, int]: ...
 
 
 def normalize_question(question: str) -> str:
@@ -284,8 +253,7 @@ class Analytics:
 
 def require_reader(principal: Principal) -> None:
     """Analytics and metrics are for managers and directors (top queries show what people asked)."""
-    if principal.role < _READER:
-        raise AccessDenied("analytics need the manager role or higher")
+    require_manager(principal, READING_ANALYTICS)
 
 
 def _days(start: date, end: date) -> Iterable[date]:

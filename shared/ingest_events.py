@@ -18,20 +18,16 @@ import logging
 import posixpath
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import unquote_plus
 
-from shared.adapters.s3_blobs import SIDECAR_SUFFIX, S3BlobSource
 from shared.domain.models import AccessLevel, Document, DocumentStatus
 from shared.files import document_id_for
 from shared.ingestion import Ingestor
+from shared.ports import BlobSource, ObjectVersions, RetiredVersions
+from shared.sidecar import SIDECAR_SUFFIX
 
 log = logging.getLogger(__name__)
-
-
-class ObjectVersions(Protocol):
-    def is_new(self, object_key: str, sequencer: str) -> bool: ...
-    def record(self, object_key: str, sequencer: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +57,7 @@ def changes_in(body: str) -> list[S3Change]:
 @dataclass(frozen=True, slots=True)
 class S3Ingestion:
     ingestor: Ingestor
-    blobs: S3BlobSource
+    blobs: BlobSource
     versions: ObjectVersions
     prefix: str = "incoming/"
     internal_prefix: str = "_index/"  # the corpus statistics' objects (never documents, whatever the prefix)
@@ -117,22 +113,17 @@ class S3Ingestion:
 
     def _failed(self, document_id: str, name: str, source: str, error: str,
                 level: AccessLevel = AccessLevel.PUBLIC) -> str:
-        log.warning("ingest of %s failed: %s", source, error)
+        # A previous version keeps its metadata on the record; the level is the higher of the two.
         previous = self.ingestor.store.get_document(document_id)
-        base = previous or Document(id=document_id, title=name, source=source, access_level=level)
-        # a previous version stays searchable: the record keeps its (higher) level and chunk count
-        self.ingestor.store.put_document(replace(base, status=DocumentStatus.FAILED, error=error,
-                                                 access_level=max(base.access_level, level)))
+        record = (replace(previous, access_level=level) if previous
+                  else Document(id=document_id, title=name, source=source, access_level=level))
+        self.ingestor.record_failure(record, error)
         return "failed"
 
 
 def is_scheduled(event: dict) -> bool:
     """The ingest function's timer (an EventBridge scheduled event), as opposed to an SQS batch."""
     return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
-
-
-class RetiredVersions(Protocol):
-    def purge_retired(self) -> Any: ...  # OpenSearchSearchIndex: returns opensearch_index.Purged
 
 
 def purge_on_schedule(index: RetiredVersions) -> dict[str, int]:

@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.dynamodb_table import all_items, call, from_item, is_condition_failure, key, to_item
-from shared.document_counts import DocumentKind, count_changes, positive
-from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
+from shared.document_counts import count_changes, positive
+from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus, SearchFilter
 
 _COUNT_PK = "DOCCOUNT"
 _KIND = "KIND#"  # sort key prefix of the per-kind counters, next to the per-partition ones (`L<lvl>…`)

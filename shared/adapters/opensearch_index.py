@@ -53,8 +53,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +77,8 @@ from shared.adapters.opensearch_queries import (
 )
 from shared.adapters.opensearch_state import StateRecords
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
-from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
+from shared.domain.models import AccessLevel, Chunk, Purged, SearchFilter, SearchHit, SearchQuery
+from shared.ports import Analyzer
 from shared.retrieval.fusion import min_max_fusion
 from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, rerank_with_neighbours
 from shared.retrieval.references import REFERENCE_BOOST
@@ -86,21 +87,6 @@ log = logging.getLogger(__name__)
 _NAMED = "named"  # the _msearch body that fetches the chunks of the articles a question names
 _STATES = "states"  # the _msearch body that fetches the state records
 _VIEW_SOURCE = ["document_id", "generation", "written_at"]
-
-
-@dataclass(frozen=True, slots=True)
-class Purged:
-    """What one `purge_retired()` did: chunks deleted, state records dropped, state records still read by
-    every search (documents not clean yet: replaced or written within the grace period, or being written)."""
-
-    chunks: int
-    records_dropped: int
-    records_left: int
-
-
-class Analyzer(Protocol):
-    def index_terms(self, text: str) -> list[str]: ...
-    def folded_terms(self, text: str) -> list[str]: ...
 
 
 class OpenSearchSearchIndex:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from shared.adapters.aws_errors import call, error_code
+from shared.domain.models import BlobInfo
+from shared.sidecar import METADATA_FIELDS, SIDECAR_SUFFIX, parse_sidecar
 
-SIDECAR_SUFFIX = ".meta.json"
-_META_FIELDS = ("title", "document_type", "access_level", "id")
 _WHAT = "the documents bucket"
-
-
-@dataclass(frozen=True, slots=True)
-class BlobInfo:
-    """What a HEAD tells about an object; `metadata` holds the known fields of its user metadata."""
-
-    key: str
-    size: int
-    version: str  # the version id on a versioned bucket, else the ETag: either changes with the bytes
-    metadata: dict[str, str] = field(default_factory=dict)
 
 
 class S3BlobSource:
@@ -39,7 +27,7 @@ class S3BlobSource:
                 return None
             raise
         # S3 metadata is ASCII-only: non-ASCII values (Vietnamese titles) are sent percent-encoded.
-        meta = {k.lower(): unquote(v) for k, v in (out.get("Metadata") or {}).items() if k.lower() in _META_FIELDS}
+        meta = {k.lower(): unquote(v) for k, v in (out.get("Metadata") or {}).items() if k.lower() in METADATA_FIELDS}
         version = out.get("VersionId") or out.get("ETag", "").strip('"')
         return BlobInfo(key=key, size=int(out.get("ContentLength", 0)), version=version, metadata=meta)
 
@@ -54,10 +42,7 @@ class S3BlobSource:
             if _is_missing(exc):
                 return {}
             raise
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{key}{SIDECAR_SUFFIX}: expected a JSON object")
-        return {k: str(v) for k, v in data.items() if k in _META_FIELDS and v is not None}
+        return parse_sidecar(raw, key + SIDECAR_SUFFIX)
 
     def presign_put(self, key: str, *, expires_seconds: int = 900, content_type: str | None = None,
                     metadata: dict[str, str] | None = None) -> str:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.adapters.sqlite import open_database, write_transaction
-from shared.document_counts import DocumentKind, count_changes, positive
-from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
+from shared.document_counts import count_changes, positive
+from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus, SearchFilter
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -12,10 +12,10 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
 from shared.adapters.local_index import Weights
-from shared.adapters.opensearch_index import OpenSearchSearchIndex, Purged
+from shared.adapters.opensearch_index import OpenSearchSearchIndex
 from shared.adapters.opensearch_queries import inner_product
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
-from shared.domain.models import AccessLevel, SearchFilter
+from shared.domain.models import AccessLevel, Purged, SearchFilter
 from tests.contract.fake_opensearch import FakeOpenSearchTransport, fake_opensearch
 from tests.contract.search_index_contract import (
     ANALYZER,

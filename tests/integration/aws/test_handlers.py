@@ -17,8 +17,13 @@ from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
 from shared.auth.passwords import Passwords
-from shared.aws_app import create_analytics_app, create_authorizer, create_aws_app, create_ingest_handler
-from shared.bootstrap_aws import AwsClients
+from shared.aws_clients import AwsClients
+from shared.bootstrap.aws_functions import (
+    create_analytics_app,
+    create_authorizer,
+    create_aws_app,
+    create_ingest_handler,
+)
 from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.domain.models import Principal, Role
 from shared.embedding.hash_embedder import HashEmbedder

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from shared.aws_app import create_ingest_handler
-from shared.bootstrap_aws import AwsClients
+from shared.aws_clients import AwsClients
+from shared.bootstrap.aws_functions import create_ingest_handler
 from shared.config_aws import AwsSettings
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.http.lambda_entry import observed

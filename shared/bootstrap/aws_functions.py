@@ -1,0 +1,101 @@
+"""Cold starts of the Lambda functions: settings from the environment (validated once), the JWT secret fetched
+once, then the AWS composition root (shared/bootstrap/aws.py). functions/*/app.py call these with no
+arguments; tests pass settings, prebuilt clients (moto, the fake OpenSearch), an embedder and analyzer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from shared.auth.passwords import Passwords
+from shared.aws_clients import AwsClients
+from shared.bootstrap.aws import (
+    build_analytics,
+    build_auth,
+    build_aws_api,
+    build_aws_core,
+    build_ingestion,
+    build_writers,
+)
+from shared.config_aws import AuthorizerSettings, AwsSettings
+from shared.ports import Analyzer, Embedder, Generator
+from shared.secrets_aws import with_jwt_secret
+
+LambdaHandler = Callable[[dict, Any], Any]
+
+
+def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None, clients: AwsClients | None = None,
+                   embedder: Embedder | None = None, analyzer: Analyzer | None = None,
+                   generator: Generator | None = None, passwords: Passwords | None = None,
+                   clock: Callable[[], float] = time.time) -> FastAPI:
+    """The FastAPI app of the query function (`stream=False`) or of the stream function."""
+    from shared.http import upload_route
+    from shared.http.app_factory import ALL_ROUTERS, create_app
+
+    settings = settings or AwsSettings()  # type: ignore[call-arg]  # from the environment
+    clients = clients or AwsClients.for_settings(settings)
+    settings = with_jwt_secret(settings, client_factory=_factory(clients))
+    core = build_aws_core(settings, clients, embedder=embedder, analyzer=analyzer, generator=generator, stream=stream)
+    if core.resources is not None:
+        core.resources.refresh()  # at cold start: the restorer and catalogue (logged with its load time)
+    return create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock),
+                      routers=(*ALL_ROUTERS, upload_route.router))
+
+
+def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsClients | None = None,
+                          embedder: Embedder | None = None, analyzer: Analyzer | None = None) -> LambdaHandler:
+    """The ingest function: the write side only (no answerer, no model client, no query resources)."""
+    from shared.ingest_events import is_scheduled, make_ingest_handler, purge_on_schedule
+
+    settings = settings or AwsSettings()  # type: ignore[call-arg]  # from the environment
+    clients = clients or AwsClients.for_settings(settings)
+    writers = build_writers(settings, clients, embedder=embedder, analyzer=analyzer)
+    batch = make_ingest_handler(build_ingestion(settings, clients, writers.ingestor))
+    ready = False
+
+    def handle(event: dict, context: Any) -> dict:
+        nonlocal ready
+        # The timer purges; a batch does not purge again at its end: each write already purges first,
+        # and what the batch itself retired is still inside the grace period then.
+        if is_scheduled(event):
+            return purge_on_schedule(writers.index)
+        if not ready:  # on the first batch, not at import: a cold start must not fail on the index
+            writers.index.ensure_index()
+            ready = True
+        return batch(event, context)
+
+    return handle
+
+
+def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
+                      passwords: Passwords | None = None) -> LambdaHandler:
+    from shared.http.authorizer import make_authorizer
+
+    settings = settings or AuthorizerSettings()  # type: ignore[call-arg]  # from the environment
+    clients = clients or AwsClients.for_settings(settings)
+    settings = with_jwt_secret(settings, client_factory=_factory(clients))
+    return make_authorizer(build_auth(settings, clients, passwords=passwords))
+
+
+def create_analytics_app(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
+                         passwords: Passwords | None = None) -> FastAPI:
+    """The analytics routes alone (usage, quality, document figures: manager and director)."""
+    from shared.http.app_factory import create_app
+    from shared.http.deps import ApiServices
+    from shared.http.routes import analytics
+
+    settings = settings or AuthorizerSettings()  # type: ignore[call-arg]  # from the environment
+    clients = clients or AwsClients.for_settings(settings)
+    settings = with_jwt_secret(settings, client_factory=_factory(clients))
+    services = ApiServices(auth=build_auth(settings, clients, passwords=passwords),
+                           queries=None, documents=None,  # type: ignore[arg-type]  # no such routes here
+                           health_checks={}, analytics=build_analytics(settings.table_name, clients))
+    return create_app(services, routers=(analytics.router,), title="vnrag analytics")
+
+
+def _factory(clients: AwsClients) -> Callable[..., Any]:
+    """The secret readers' client factory, over the function's clients (one per service)."""
+    return lambda service, **_: clients.get(service)
