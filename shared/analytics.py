@@ -177,7 +177,10 @@ class Analytics:
     # --- reports -------------------------------------------------------------------------------------------
     def usage(self, principal: Principal, start: date, end: date) -> Usage:
         require_reader(principal)
-        daily, per_day_usage, questions, labels = [], {}, Counter(), {}
+        daily: list[tuple[date, int]] = []
+        per_day_usage: dict[date, CounterItem] = {}
+        questions: Counter[str] = Counter()
+        labels: dict[str, str] = {}
         buckets = [0] * (len(LATENCY_BUCKETS_MS) + 1)
         total, latency_sum = 0, 0.0
         for day in _days(start, end):
@@ -239,7 +242,9 @@ class Analytics:
         """Documents by type, access level and status, every level included: one read of the counters the
         document store keeps at write time (a kind with no documents left is not shown)."""
         require_reader(principal)
-        by_type, by_level, by_status = Counter(), Counter(), Counter()
+        by_type: Counter[str] = Counter()
+        by_level: Counter[str] = Counter()
+        by_status: Counter[str] = Counter()
         counts = self.catalog.document_counts() if self.catalog is not None else {}
         for kind, n in counts.items():
             if n > 0:

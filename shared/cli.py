@@ -155,6 +155,7 @@ def stats(start: str | None, end: str | None, as_json: bool, rebuild: bool, tabl
     (what /api/v1/analytics serves)."""
     analytics = _analytics(table)
     if rebuild:
+        assert analytics.catalog is not None  # both roots give the analytics their document store
         counts = analytics.catalog.rebuild_document_counts()
         click.echo(f"document counts rebuilt: {sum(counts.values())} documents", err=True)
     operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory

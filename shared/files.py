@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from shared.domain.models import AccessLevel, DocumentStatus
 from shared.ingestion import Ingestor
@@ -40,9 +40,9 @@ class Sidecar:
         return cls(**parse_sidecar(sidecar.read_bytes(), sidecar.name))
 
 
-def document_id_for(path: Path, root: Path) -> str:
+def document_id_for(path: PurePath, root: PurePath) -> str:
     """A readable, stable id from the path below the ingested root: `luat/dat-dai.docx` → `luat-dat-dai-docx`."""
-    relative = path.relative_to(root) if path != root else Path(path.name)
+    relative = path.relative_to(root) if path != root else PurePath(path.name)
     slug = re.sub(r"[^a-z0-9]+", "-", fold_diacritics(str(relative)).lower()).strip("-")
     return slug or "document"
 

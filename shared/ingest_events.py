@@ -147,7 +147,7 @@ def make_ingest_handler(ingestion: S3Ingestion) -> Any:
         return [ingestion.apply(change) for change in changes_in(record.body)]
 
     def handle(event: dict, context: Any) -> dict:
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                        context=context)
+        return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                             context=context))
 
     return handle

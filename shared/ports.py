@@ -142,11 +142,20 @@ class DocumentStore(Protocol):
         Read from counters that every put and delete moves in its own transaction (never a listing)."""
         ...
 
+    def rebuild_document_counts(self) -> dict[DocumentKind, int]:
+        """Recount from the documents themselves (an admin operation, once, for documents written before the
+        counters existed); returns the counts."""
+        ...
+
 
 class DocumentCounts(Protocol):
     """The document store's counts by kind, kept at write time (`shared.document_counts`)."""
 
     def document_counts(self) -> Mapping[DocumentKind, int]: ...
+
+    def rebuild_document_counts(self) -> Mapping[DocumentKind, int]:
+        """See DocumentStore.rebuild_document_counts."""
+        ...
 
 
 class BlobSource(Protocol):

@@ -382,7 +382,7 @@ class OpenSearchSearchIndex:
         for name, body in bodies.items():
             lines += [{"index": self._state_index if name == _STATES else self._index}, body]
         out = self._call(self._client.msearch, body=lines)
-        results = {}
+        results: dict[str, list[dict]] = {}
         for name, response in zip(bodies, out["responses"], strict=True):
             if name == _STATES and "index_not_found" in str(response.get("error", "")):
                 results[name] = []  # no write has used generations yet

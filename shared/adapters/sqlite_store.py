@@ -121,7 +121,8 @@ class SqliteDocumentStore:
 
 
 def _where(filter: SearchFilter) -> tuple[str, tuple]:
-    clauses, params = ["access_level <= ?"], [int(filter.max_access_level)]
+    clauses: list[str] = ["access_level <= ?"]
+    params: list[int | str] = [int(filter.max_access_level)]
     for column, values in (("document_type", filter.document_types), ("id", filter.document_ids)):
         if values is not None:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})" if values else "0")

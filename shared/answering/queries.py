@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.answering.service import NO_ANSWER, Answerer
 from shared.domain.activity import FeedbackRecord, QueryRecord
@@ -48,7 +49,7 @@ class StreamEvent:
     """One server-sent event: `token` (text), `citations` (the sources), `done`, or `error`."""
 
     kind: str
-    data: object
+    data: Any  # str (token), tuple[Citation, ...] (citations), AnsweredQuery (done), dict (error)
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,7 @@ class AuthService:
         if self._users.get_user(name) is not None:
             return None
         generated = secrets.token_urlsafe(16) if password is None else None
-        password_hash = self._passwords.hash(validation.check_password(password or generated))
+        password_hash = self._passwords.hash(validation.check_password(password or generated or ""))
         user = User(username=name, password_hash=password_hash, role=Role.DIRECTOR, created_at=self._now())
         try:
             self._users.create_user(user)

@@ -35,7 +35,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
     from shared.http import upload_route
     from shared.http.app_factory import ALL_ROUTERS, create_app
 
-    settings = settings or AwsSettings()  # type: ignore[call-arg]  # from the environment
+    settings = settings or AwsSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=_factory(clients))
     core = build_aws_core(settings, clients, embedder=embedder, analyzer=analyzer, generator=generator, stream=stream)
@@ -50,7 +50,7 @@ def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsCl
     """The ingest function: the write side only (no answerer, no model client, no query resources)."""
     from shared.ingest_events import is_scheduled, make_ingest_handler, purge_on_schedule
 
-    settings = settings or AwsSettings()  # type: ignore[call-arg]  # from the environment
+    settings = settings or AwsSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     writers = build_writers(settings, clients, embedder=embedder, analyzer=analyzer)
     batch = make_ingest_handler(build_ingestion(settings, clients, writers.ingestor))
@@ -74,7 +74,7 @@ def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: Aw
                       passwords: Passwords | None = None) -> LambdaHandler:
     from shared.http.authorizer import make_authorizer
 
-    settings = settings or AuthorizerSettings()  # type: ignore[call-arg]  # from the environment
+    settings = settings or AuthorizerSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=_factory(clients))
     return make_authorizer(build_auth(settings, clients, passwords=passwords))
@@ -87,7 +87,7 @@ def create_analytics_app(*, settings: AuthorizerSettings | None = None, clients:
     from shared.http.deps import ApiServices
     from shared.http.routes import analytics
 
-    settings = settings or AuthorizerSettings()  # type: ignore[call-arg]  # from the environment
+    settings = settings or AuthorizerSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=_factory(clients))
     services = ApiServices(auth=build_auth(settings, clients, passwords=passwords),

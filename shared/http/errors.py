@@ -50,7 +50,8 @@ def status_for(exc: errors.DomainError) -> int:
     return 400
 
 
-async def _domain_error(request: Request, exc: errors.DomainError) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)  # registered for DomainError only
     status = status_for(exc)
     headers = {}
     if isinstance(exc, errors.RateLimited):
@@ -67,7 +68,8 @@ _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 _MAX_DETAILS = 20  # a list of 10,000 bad items must not echo back 10,000 errors
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # registered for it only
     errors_ = exc.errors()
     if any(e.get("loc") == ("body",) and isinstance(e.get("input"), bytes) for e in errors_):
         # FastAPI hands a body it did not parse as JSON (another content type) to validation as raw bytes.
@@ -90,7 +92,8 @@ def _field(error: dict) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # registered for it only
     code = _HTTP_CODES.get(exc.status_code, "error")
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shared.domain.errors import InvalidQuery
-from shared.domain.models import SearchFilter, SearchHit, SearchQuery
+from shared.domain.models import ArticleRef, SearchFilter, SearchHit, SearchQuery
 from shared.ports import Analyzer, Embedder, SearchIndex
 from shared.retrieval.restore import RESTORE_BELOW_RATIO, needs_restoration
 from shared.retrieval.understanding import QueryResources, canonical_question
@@ -47,14 +47,16 @@ class Retriever:
         if not typed:
             raise InvalidQuery("the question is empty")
         resources = self.resources() if self.resources is not None else None
-        text, restored_from, refs = typed, None, ()
+        text, restored_from = typed, None
+        refs: tuple[ArticleRef, ...] = ()
         if resources is not None:
             if resources.restorer is not None and needs_restoration(typed, below=self.restore_below_ratio):
                 text = resources.restorer.restore(typed)
                 restored_from = typed if text != typed else None
             if resources.catalogue is not None:
                 refs = resources.catalogue.resolve(text)
-        terms, folded = (), ()
+        terms: tuple[str, ...] = ()
+        folded: tuple[str, ...] = ()
         if mode != "dense":
             terms = tuple(self.analyzer.query_terms(text))
             folded = tuple(self.analyzer.folded_terms(typed))
