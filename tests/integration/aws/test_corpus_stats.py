@@ -20,8 +20,8 @@ from shared.config_aws import AwsSettings
 from shared.domain.models import AccessLevel, Chunk, SearchFilter
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.retrieval.restore import SyllableCounts
-from tests.contract.fake_opensearch import fake_opensearch
 from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.opensearch import fake_opensearch
 from tests.integration.aws.conftest import BUCKET
 from tests.integration.aws.moto_env import REGION, TABLE
 from tests.integration.aws.test_ingest_flow import s3_body, sqs_event

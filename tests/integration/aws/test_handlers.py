@@ -28,8 +28,8 @@ from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.domain.models import Principal, Role
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.http.lambda_entry import lambda_entrypoint, observed
-from tests.contract.fake_opensearch import fake_opensearch
 from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.opensearch import fake_opensearch
 from tests.integration.aws.conftest import BUCKET, load_event
 from tests.integration.aws.moto_env import REGION, TABLE
 
