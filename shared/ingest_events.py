@@ -40,17 +40,20 @@ class S3Change:
 
 
 def changes_in(body: str) -> list[S3Change]:
-    """The object changes in one SQS message body (an S3 notification; the s3:TestEvent has none)."""
-    payload = json.loads(body)
+    """The object changes in one SQS message body (an S3 notification, read with Powertools' S3Event; the
+    s3:TestEvent has no records)."""
+    from aws_lambda_powertools.utilities.data_classes import S3Event
+
+    event = S3Event(json.loads(body))
     changes = []
-    for record in payload.get("Records", []):
+    for record in event.records if event.get("Records") else ():
         if not str(record.get("eventSource", "")).endswith("s3"):
             continue
-        s3 = record["s3"]
+        obj = record.s3.get_object  # a delete event has no size, a test or replayed one may lack the sequencer
         # S3 URL-encodes keys in events ('+' for spaces): "luật đất đai.docx" arrives as "lu%E1%BA%ADt+..."
-        changes.append(S3Change(bucket=s3["bucket"]["name"], key=unquote_plus(s3["object"]["key"]),
-                                removed=record["eventName"].startswith("ObjectRemoved"),
-                                sequencer=s3["object"].get("sequencer", ""), size=int(s3["object"].get("size", 0))))
+        changes.append(S3Change(bucket=record.s3.bucket.name, key=unquote_plus(obj.key),
+                                removed=record.event_name.startswith("ObjectRemoved"),
+                                sequencer=obj.get("sequencer") or "", size=int(obj.get("size") or 0)))
     return changes
 
 
