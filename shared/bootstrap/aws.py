@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from shared.adapters.opensearch_index import OpenSearchSearchIndex
     from shared.adapters.s3_query_resources import S3QueryResources
     from shared.answering.service import Answerer
-    from shared.ingest_events import S3Ingestion
+    from shared.drop_folder import S3Ingestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +191,7 @@ def build_analytics(table_name: str, clients: AwsClients, *, clock: Callable[[],
 def build_ingestion(settings: AwsSettings, clients: AwsClients, ingestor: Ingestor) -> S3Ingestion:
     from shared.adapters.dynamodb_objects import DynamoDBObjectVersions
     from shared.adapters.s3_blobs import S3BlobSource
-    from shared.ingest_events import S3Ingestion
+    from shared.drop_folder import S3Ingestion
 
     if not settings.documents_bucket:
         raise ValueError("VNRAG_DOCUMENTS_BUCKET is required by the ingest function")
