@@ -118,6 +118,15 @@ class RetiredVersions(Protocol):
         ...
 
 
+class ManagedSearchIndex(SearchIndex, RetiredVersions, Protocol):
+    """A SearchIndex on a search service (OpenSearch): created by its first writer, replaced versions purged on
+    a timer."""
+
+    def ensure_index(self) -> bool:
+        """Create the index (and its state index) unless it exists; True if this call created it."""
+        ...
+
+
 # --- documents and files -----------------------------------------------------------------------------------
 
 

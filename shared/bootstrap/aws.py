@@ -26,12 +26,10 @@ from shared.domain.models import AccessLevel
 from shared.http.deps import ApiServices
 from shared.ingestion import Ingestor
 from shared.observability import PrometheusTelemetry
-from shared.ports import Analyzer, Embedder, Generator, SearchIndex
+from shared.ports import Analyzer, DocumentStore, Embedder, Generator, ManagedSearchIndex, SearchIndex
 from shared.upload_urls import UploadUrls
 
 if TYPE_CHECKING:
-    from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-    from shared.adapters.opensearch_index import OpenSearchSearchIndex
     from shared.adapters.s3_query_resources import S3QueryResources
     from shared.answering.service import Answerer
     from shared.drop_folder import S3Ingestion
@@ -43,8 +41,8 @@ class AwsWriters:
     scheduled purge), the ingestor writes through the corpus statistics when there is a documents bucket."""
 
     embedder: Embedder
-    index: OpenSearchSearchIndex
-    store: DynamoDBDocumentStore
+    index: ManagedSearchIndex
+    store: DocumentStore
     ingestor: Ingestor
 
 
@@ -53,8 +51,8 @@ class AwsCore:
     """The query and stream functions' core: the write side (uploads and deletes) plus answering."""
 
     embedder: Embedder
-    index: OpenSearchSearchIndex
-    store: DynamoDBDocumentStore
+    index: ManagedSearchIndex
+    store: DocumentStore
     answerer: Answerer
     ingestor: Ingestor
     resources: S3QueryResources | None = None  # the corpus statistics the Retriever uses (None: no bucket)

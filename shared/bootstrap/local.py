@@ -30,7 +30,7 @@ from shared.http.app_factory import create_app
 from shared.http.deps import ApiServices
 from shared.ingestion import Ingestor
 from shared.observability import PrometheusTelemetry, configure
-from shared.ports import Analyzer, Embedder
+from shared.ports import Analyzer, DocumentStore, Embedder
 from shared.retrieval.retriever import Retriever
 
 
@@ -38,8 +38,8 @@ from shared.retrieval.retriever import Retriever
 class LocalServices:
     embedder: Embedder
     analyzer: Analyzer
-    index: LocalSearchIndex
-    store: SqliteDocumentStore
+    index: LocalSearchIndex  # the local CLI and evaluation read its corpus statistics (query_resources)
+    store: DocumentStore
     retriever: Retriever
     answerer: Answerer
     ingestor: Ingestor
