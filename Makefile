@@ -7,11 +7,11 @@ DATA   ?= ../shared/data/vi-legal-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install model serve test lint eval layer deploy-check deploy localstack bench clean
+.PHONY: help install model serve test lint typecheck eval layer deploy-check deploy localstack bench clean
 
 help:
 	@echo "make serve  - build what is missing, ingest samples/, serve the API on http://$(HOST):$(PORT)"
-	@echo "make test   - the whole offline test suite (ruff + pytest)"
+	@echo "make test   - the whole offline test suite (ruff + mypy + pytest)"
 	@echo "make eval   - retrieval evaluation on $(DATA) (bm25, dense, hybrid)"
 	@echo "make bench  - cold start, ingest rate and load test; figures to bench/results/*.json"
 	@echo "make model  - build the offline embedding model and the word segmenter under models/"
@@ -39,7 +39,10 @@ serve: model
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: model lint
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: model lint typecheck
 	$(BIN)/python -m pytest
 
 eval: model

@@ -46,7 +46,7 @@ if st_model:
     from sentence_transformers import SentenceTransformer
     stages["import_torch_st"] = time.perf_counter() - t0
 from pathlib import Path
-from shared.bootstrap import build_local_services
+from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
 from shared.domain.models import AccessLevel, SearchFilter
 t1 = time.perf_counter(); stages["import"] = t1 - t0
@@ -77,7 +77,7 @@ print(json.dumps({"stages": stages, "found": answer.found, "sources": len(answer
 
 def build_index(data_dir: Path, passages: int) -> None:
     """A small index of the first `passages` corpus passages (embedding cache reused when present)."""
-    from shared.bootstrap import build_local_services
+    from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
     from shared.evaluation.runner import index_corpus, load_corpus
 

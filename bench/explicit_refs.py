@@ -99,7 +99,7 @@ def load_corpus_rows(path: Path) -> list[dict]:
 
 
 def main() -> None:
-    from shared.bootstrap import build_local_services
+    from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
     from shared.evaluation.runner import index_corpus, load_corpus, rank_documents
 

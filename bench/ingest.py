@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from shared.bootstrap import build_local_services
+from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
 from shared.evaluation.runner import load_corpus
 

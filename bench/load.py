@@ -42,7 +42,7 @@ MIX = (("query", 0.60), ("stream", 0.25), ("list", 0.15))
 
 
 def index_corpus(data_dir: Path, limit: int | None) -> int:
-    from shared.bootstrap import build_local_services
+    from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
     from shared.evaluation.runner import index_corpus as ingest
     from shared.evaluation.runner import load_corpus

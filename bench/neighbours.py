@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from shared.bootstrap import build_local_services
+from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
 from shared.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
 

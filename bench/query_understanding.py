@@ -13,7 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
-from shared.bootstrap import build_local_services
+from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
 from shared.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
 from shared.retrieval.understanding import canonical_question

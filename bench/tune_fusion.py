@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shared.bootstrap import build_local_services
+from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
 from shared.evaluation.metrics import mean_metrics, query_metrics
 from shared.evaluation.runner import index_corpus, load_corpus, load_queries

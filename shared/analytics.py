@@ -35,13 +35,14 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
-from shared.document_counts import DocumentKind
-from shared.domain.errors import AccessDenied, InvalidInput
-from shared.domain.models import Principal, Role
+from shared.domain.activity import CounterItem
+from shared.domain.errors import InvalidInput
+from shared.domain.models import Principal
+from shared.ports import AnalyticsStore, DocumentCounts
+from shared.rbac import READING_ANALYTICS, require_manager
 
 # Upper bounds (ms) of the latency histogram kept per day; the last bucket is everything above.
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000,
@@ -49,38 +50,6 @@ LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 150
 MAX_RANGE_DAYS = 366
 TOP_QUERIES = 10
 _MAX_LABEL = 200
-_READER = Role.MANAGER
-
-
-@dataclass(frozen=True, slots=True)
-class CounterItem:
-    sk: str
-    values: dict[str, float] = field(default_factory=dict)
-    label: str | None = None
-    members: frozenset[str] = frozenset()
-
-
-class AnalyticsStore(Protocol):
-    """Counter items by (pk, sk): atomic adds, set members, a label; read back one partition at a time."""
-
-    def add(self, pk: str, sk: str, amounts: Mapping[str, float], *, label: str | None = None,
-            members: Iterable[str] = ()) -> None:
-        """Atomically add each amount (a missing attribute counts from 0) and the members; set the label."""
-
-    def swap_label(self, pk: str, sk: str, label: str) -> str | None:
-        """Set the label and return the one it replaced (None when new)."""
-
-    def add_once(self, pk: str, sk: str) -> bool:
-        """Create the empty item unless it exists (a conditional put); True when this call created it."""
-
-    def query(self, pk: str, sk_prefix: str = "") -> list[CounterItem]:
-        """The items of partition `pk` whose sort key starts with `sk_prefix`."""
-
-
-class DocumentCounts(Protocol):
-    """The document store's counts by kind, kept at write time (`shared.document_counts`)."""
-
-    def document_counts(self) -> Mapping[DocumentKind, int]: ...
 
 
 def normalize_question(question: str) -> str:
@@ -208,7 +177,10 @@ class Analytics:
     # --- reports -------------------------------------------------------------------------------------------
     def usage(self, principal: Principal, start: date, end: date) -> Usage:
         require_reader(principal)
-        daily, per_day_usage, questions, labels = [], {}, Counter(), {}
+        daily: list[tuple[date, int]] = []
+        per_day_usage: dict[date, CounterItem] = {}
+        questions: Counter[str] = Counter()
+        labels: dict[str, str] = {}
         buckets = [0] * (len(LATENCY_BUCKETS_MS) + 1)
         total, latency_sum = 0, 0.0
         for day in _days(start, end):
@@ -262,6 +234,8 @@ class Analytics:
 
     def exposition(self, principal: Principal) -> bytes:
         """Today's (UTC) usage and quality and the catalog's documents as Prometheus text."""
+        from shared.analytics_exposition import aggregates_exposition
+
         today = self._now().date()
         return aggregates_exposition(self.usage(principal, today, today), self.quality(principal, today, today),
                                      self.documents(principal))
@@ -270,7 +244,9 @@ class Analytics:
         """Documents by type, access level and status, every level included: one read of the counters the
         document store keeps at write time (a kind with no documents left is not shown)."""
         require_reader(principal)
-        by_type, by_level, by_status = Counter(), Counter(), Counter()
+        by_type: Counter[str] = Counter()
+        by_level: Counter[str] = Counter()
+        by_status: Counter[str] = Counter()
         counts = self.catalog.document_counts() if self.catalog is not None else {}
         for kind, n in counts.items():
             if n > 0:
@@ -284,38 +260,9 @@ class Analytics:
 
 def require_reader(principal: Principal) -> None:
     """Analytics and metrics are for managers and directors (top queries show what people asked)."""
-    if principal.role < _READER:
-        raise AccessDenied("analytics need the manager role or higher")
+    require_manager(principal, READING_ANALYTICS)
 
 
 def _days(start: date, end: date) -> Iterable[date]:
     for offset in range((end - start).days + 1):
         yield start + timedelta(days=offset)
-
-
-def aggregates_exposition(usage: Usage, quality: Quality, documents: DocumentFigures) -> bytes:
-    """The figures as Prometheus gauges, for scraping the analytics function (one day's usage and quality,
-    the whole catalog's documents): `vnrag_analytics_*`."""
-    from prometheus_client import CollectorRegistry, Gauge, generate_latest
-
-    registry = CollectorRegistry(auto_describe=True)
-
-    def gauge(name: str, help_: str, value: float, **labels: str) -> None:
-        g = Gauge(f"vnrag_analytics_{name}", help_, list(labels), registry=registry)
-        (g.labels(**labels) if labels else g).set(value)
-
-    gauge("queries", "Logged queries in the day", usage.total_queries)
-    gauge("unique_users", "Callers who asked in the day", usage.unique_users)
-    gauge("avg_latency_ms", "Mean query latency in the day (ms)", usage.avg_latency_ms)
-    gauge("p95_latency_ms", "95th percentile bucket bound of query latency in the day (ms)", usage.p95_latency_ms)
-    gauge("no_answer_rate", "Share of the day's queries answered 'nothing found'", quality.no_answer_rate)
-    gauge("feedback", "Ratings of the day's queries", quality.feedback_count)
-    ratings = Gauge("vnrag_analytics_ratings", "Ratings of the day's queries by value", ["rating"], registry=registry)
-    for rating, count in quality.ratings.items():
-        ratings.labels(rating=str(rating)).set(count)
-    docs = Gauge("vnrag_analytics_documents", "Documents in the catalog", ["by", "value"], registry=registry)
-    for by, counts in (("status", documents.by_status), ("access_level", documents.by_access_level),
-                       ("type", documents.by_type)):
-        for value, count in counts.items():
-            docs.labels(by=by, value=value).set(count)
-    return generate_latest(registry)

@@ -1,4 +1,5 @@
-"""boto3 clients for the AWS adapters, created in one place so every one honours the endpoint override.
+"""boto3 (and OpenSearch) clients for the AWS adapters, created in one place so every one honours the endpoint
+override.
 
 boto3 is imported here, lazily: local mode never imports this module, and AWS mode pays for boto3 once.
 `endpoint_url` (settings' AWS_ENDPOINT_URL) points every client at LocalStack or moto's server.
@@ -6,7 +7,10 @@ boto3 is imported here, lazily: local mode never imports this module, and AWS mo
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+
+from shared.config_aws import AuthorizerSettings, AwsSettings
 
 
 def aws_client(service: str, *, region: str | None = None, endpoint_url: str | None = None,
@@ -32,25 +36,35 @@ def bedrock_runtime_client(*, region: str | None = None, endpoint_url: str | Non
     return aws_client("bedrock-runtime", region=region, endpoint_url=endpoint_url, max_attempts=1,
                       read_timeout=BEDROCK_READ_TIMEOUT_S)
 
-_UNAVAILABLE_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-    "InternalServerError", "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException",
-    "ModelNotReadyException", "ModelTimeoutException", "ModelStreamErrorException", "TooManyRequestsException",
-    "SlowDown",
-})
 
+@dataclass
+class AwsClients:
+    """One client per service, created on first use; pass prebuilt ones in `given` (tests)."""
 
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError ('' for anything else). No botocore import needed."""
-    response = getattr(exc, "response", None)
-    return (response or {}).get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+    region: str | None = None
+    endpoint_url: str | None = None
+    opensearch_endpoint: str | None = None
+    opensearch_service: str = "es"
+    opensearch_sign: bool = True
+    given: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def for_settings(cls, settings: AwsSettings | AuthorizerSettings, **given: Any) -> AwsClients:
+        search = settings if isinstance(settings, AwsSettings) else None
+        return cls(region=settings.aws_region, endpoint_url=settings.aws_endpoint_url,
+                   opensearch_endpoint=search.opensearch_endpoint if search else None,
+                   opensearch_service=search.opensearch_service if search else "es",
+                   opensearch_sign=search.opensearch_sign if search else True, given=dict(given))
 
-def is_unavailable(exc: BaseException) -> bool:
-    """True for throttling, server-side failures and connection errors: worth retrying later, not a bug."""
-    code = error_code(exc)
-    if code[:1].upper() + code[1:] in _UNAVAILABLE_CODES:  # event streams spell them throttlingException
-        return True
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    return bool(names & {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                         "ConnectionClosedError"})
+    def get(self, service: str) -> Any:
+        if service not in self.given:
+            if service == "opensearch":
+                from shared.adapters.opensearch_client import opensearch_client
+
+                self.given[service] = opensearch_client(self.opensearch_endpoint or "", region=self.region,
+                                                        service=self.opensearch_service, sign=self.opensearch_sign)
+            elif service == "bedrock-runtime":
+                self.given[service] = bedrock_runtime_client(region=self.region, endpoint_url=self.endpoint_url)
+            else:
+                self.given[service] = aws_client(service, region=self.region, endpoint_url=self.endpoint_url)
+        return self.given[service]

@@ -7,6 +7,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,15 +15,18 @@ from shared.config import LocalSettings
 from shared.domain.models import AccessLevel, Principal, Role
 from shared.rbac import search_filter_for
 
+if TYPE_CHECKING:
+    from shared.analytics import Analytics
+    from shared.bootstrap.local import LocalServices
+
 _ROLES = click.Choice([r.label for r in Role])
 _LEVELS = click.Choice([a.label for a in AccessLevel])
 
 
-def _services(data_dir: Path | None = None):
-    from shared.bootstrap import build_local_services  # keeps `vnrag --help` instant
+def _services() -> LocalServices:
+    from shared.bootstrap.local import build_local_services  # keeps `vnrag --help` instant
 
-    settings = LocalSettings(**({"data_dir": data_dir} if data_dir else {}))
-    return build_local_services(settings)
+    return build_local_services(LocalSettings())
 
 
 def _echo_json(value: object) -> None:
@@ -125,7 +129,7 @@ def serve(host: str, port: int) -> None:
     """Serve the HTTP API on the local data directory (creates the admin director on first run)."""
     import uvicorn
 
-    from shared.http.local_app import build_local_api
+    from shared.bootstrap.local import build_local_api
 
     settings = LocalSettings()
     api = build_local_api(settings)
@@ -152,6 +156,7 @@ def stats(start: str | None, end: str | None, as_json: bool, rebuild: bool, tabl
     (what /api/v1/analytics serves)."""
     analytics = _analytics(table)
     if rebuild:
+        assert analytics.catalog is not None  # both roots give the analytics their document store
         counts = analytics.catalog.rebuild_document_counts()
         click.echo(f"document counts rebuilt: {sum(counts.values())} documents", err=True)
     operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory
@@ -186,21 +191,15 @@ def stats(start: str | None, end: str | None, as_json: bool, rebuild: bool, tabl
     click.echo(f"               by type {docs.by_type}   by access level {docs.by_access_level}")
 
 
-def _analytics(table: str | None):
-    from shared.analytics import Analytics
-
+def _analytics(table: str | None) -> Analytics:
     if table is None:
-        from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
-        from shared.adapters.sqlite_store import SqliteDocumentStore
+        from shared.bootstrap.local import build_local_analytics
 
-        data = LocalSettings().data_dir
-        return Analytics(SqliteAnalyticsStore(data / "analytics.sqlite"), SqliteDocumentStore(data / "store.sqlite"))
-    from shared.adapters.dynamodb_analytics import DynamoDBAnalyticsStore
-    from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-    from shared.aws_clients import aws_client
+        return build_local_analytics(LocalSettings())
+    from shared.aws_clients import AwsClients
+    from shared.bootstrap.aws import build_analytics
 
-    client = aws_client("dynamodb")  # boto3 honours AWS_ENDPOINT_URL (LocalStack, moto's server)
-    return Analytics(DynamoDBAnalyticsStore(table, client=client), DynamoDBDocumentStore(table, client=client))
+    return build_analytics(table, AwsClients())  # boto3 honours AWS_ENDPOINT_URL (LocalStack, moto's server)
 
 
 @main.group()
@@ -225,7 +224,7 @@ def users_create(username: str, role: str, email: str | None, table: str | None,
 
 def _auth(table: str | None):
     if table is None:
-        from shared.http.local_app import build_local_api
+        from shared.bootstrap.local import build_local_api
 
         return build_local_api(LocalSettings()).services.auth
     import secrets
@@ -264,7 +263,7 @@ def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, 
     passages, questions = load_corpus(corpus), load_queries(queries)
     with tempfile.TemporaryDirectory(prefix="vnrag-eval-") as tmp:
         settings = LocalSettings(data_dir=data_dir or Path(tmp))
-        from shared.bootstrap import build_local_services
+        from shared.bootstrap.local import build_local_services
 
         # The embedding cache outlives the temporary index so a second run does not re-embed.
         services = build_local_services(settings, embedding_cache=embedding_cache)

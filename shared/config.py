@@ -68,20 +68,24 @@ class AuthSettings(_Base):
 
     @model_validator(mode="after")
     def _production_needs_a_strong_secret(self) -> Self:
-        # In development a missing secret is generated and kept in the data directory; in production
-        # every instance must share one strong secret, so refuse to start rather than sign weakly.
-        if self.environment != "production":
-            return self
-        if self.jwt_secret is None:
-            raise ValueError("VNRAG_JWT_SECRET is required when VNRAG_ENVIRONMENT=production")
-        secret = self.jwt_secret.get_secret_value()
-        if secret.strip().lower() in _KNOWN_DEFAULT_SECRETS:
-            raise ValueError("VNRAG_JWT_SECRET is a well-known default; generate one, e.g. "
-                             "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
-        if len(secret) < _MIN_SECRET_CHARS or len(set(secret)) < 8:
-            raise ValueError(
-                f"VNRAG_JWT_SECRET must be at least {_MIN_SECRET_CHARS} characters of random text")
+        check_jwt_secret(self)
         return self
+
+
+def check_jwt_secret(settings: AuthSettings) -> None:
+    """ValueError unless the secret may sign tokens. In development a missing secret is generated and kept in
+    the data directory; in production every instance must share one strong secret, so refuse to start rather
+    than sign weakly."""
+    if settings.environment != "production":
+        return
+    if settings.jwt_secret is None:
+        raise ValueError("VNRAG_JWT_SECRET is required when VNRAG_ENVIRONMENT=production")
+    secret = settings.jwt_secret.get_secret_value()
+    if secret.strip().lower() in _KNOWN_DEFAULT_SECRETS:
+        raise ValueError("VNRAG_JWT_SECRET is a well-known default; generate one, e.g. "
+                         "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    if len(secret) < _MIN_SECRET_CHARS or len(set(secret)) < 8:
+        raise ValueError(f"VNRAG_JWT_SECRET must be at least {_MIN_SECRET_CHARS} characters of random text")
 
 
 class HttpSettings(_Base):

@@ -8,7 +8,15 @@ from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, PositiveInt, model_validator
 
-from shared.config import AnswerSettings, AuthSettings, ModelSettings, ObservabilitySettings, RetrievalSettings, _Base
+from shared.config import (
+    AnswerSettings,
+    AuthSettings,
+    ModelSettings,
+    ObservabilitySettings,
+    RetrievalSettings,
+    _Base,
+    check_jwt_secret,
+)
 
 
 class AwsResources(_Base):
@@ -59,7 +67,8 @@ class AwsSettings(ModelSettings, RetrievalSettings, AnswerSettings, AuthSettings
 
     @model_validator(mode="after")
     def _production_needs_a_strong_secret(self) -> Self:
-        return _check_secret_unless_fetched_later(self)
+        _check_secret_unless_fetched_later(self)
+        return self
 
 
 class AuthorizerSettings(AuthSettings, ObservabilitySettings, AwsResources, SecretSource):
@@ -67,11 +76,12 @@ class AuthorizerSettings(AuthSettings, ObservabilitySettings, AwsResources, Secr
 
     @model_validator(mode="after")
     def _production_needs_a_strong_secret(self) -> Self:
-        return _check_secret_unless_fetched_later(self)
+        _check_secret_unless_fetched_later(self)
+        return self
 
 
-def _check_secret_unless_fetched_later(settings):
+def _check_secret_unless_fetched_later(settings: AwsSettings | AuthorizerSettings) -> None:
     """A secret named by ARN or parameter is checked once fetched (shared.secrets_aws), not before."""
     if settings.jwt_secret is None and (settings.jwt_secret_arn or settings.jwt_secret_parameter):
-        return settings
-    return AuthSettings._production_needs_a_strong_secret(settings)
+        return
+    check_jwt_secret(settings)

@@ -6,42 +6,17 @@ delete takes 1 from the deleted record's kind. A re-put that changes none of the
 the counters stay exact however often a document is re-ingested, and reading them is one read of a
 handful of items (never a listing of the documents).
 
-This module is the one place that knows what a kind is, how it is written as a key, and which deltas a
-write implies; the adapters only store them (see `SqliteDocumentStore`, `DynamoDBDocumentStore`).
+What a kind is and how it is written as a key is `shared.domain.models.DocumentKind`; this module is the
+one place that knows which deltas a write implies; the adapters only store them (see `SqliteDocumentStore`,
+`DynamoDBDocumentStore`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from shared.domain.models import AccessLevel, Document, DocumentStatus
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class DocumentKind:
-    """What a document is counted under."""
-
-    access_level: AccessLevel
-    status: DocumentStatus
-    document_type: str
-
-    @classmethod
-    def of(cls, document: Document) -> DocumentKind:
-        return cls(AccessLevel(document.access_level), DocumentStatus(document.status), document.document_type)
-
-    @property
-    def key(self) -> str:
-        """`L<level>#S<status>#T<type>`: the type comes last, so it may itself contain `#`."""
-        return f"L{int(self.access_level)}#S{self.status.value}#T{self.document_type}"
-
-    @classmethod
-    def from_key(cls, key: str) -> DocumentKind:
-        level, status, document_type = key.split("#", 2)
-        if not (level.startswith("L") and status.startswith("S") and document_type.startswith("T")):
-            raise ValueError(f"not a document kind key: {key!r}")
-        return cls(AccessLevel(int(level[1:])), DocumentStatus(status[1:]), document_type[1:])
+from shared.domain.models import DocumentKind
 
 
 def count_changes(before: DocumentKind | None, after: DocumentKind | None) -> dict[DocumentKind, int]:

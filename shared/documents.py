@@ -7,24 +7,22 @@ its title nor its existence leaks.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from shared.domain.errors import AccessDenied, DocumentNotFound, DomainError, EmptyDocument, UnsupportedFormat
-from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role
+from shared.domain.errors import DocumentNotFound, DomainError, EmptyDocument
+from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal
+from shared.file_names import clean_filename, supported_extension
 from shared.ingestion import Ingestor
-from shared.observability import NullTelemetry, Telemetry
-from shared.parsing import SUPPORTED_EXTENSIONS
-from shared.rbac import can_read, highest_level_for, search_filter_for
+from shared.observability import NullTelemetry
+from shared.ports import Telemetry
+from shared.rbac import MANAGING_DOCUMENTS, can_read, require_manager, require_may_upload, search_filter_for
 
 log = logging.getLogger(__name__)
 
-_EDITOR = Role.MANAGER
 # One message for a missing document and for one above the caller's level: nothing tells them apart,
 # not even the id echoed back.
 _NOT_FOUND = "document not found"
-_SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +53,14 @@ class DocumentService:
 
     def delete(self, principal: Principal, document_id: str) -> None:
         self.get(principal, document_id)  # 404 before 403: existence is not revealed
-        _require_editor(principal)
+        require_manager(principal, MANAGING_DOCUMENTS)
         self.ingestor.delete(document_id)
 
     def accept_upload(self, principal: Principal, upload: Upload) -> Document:
         """Validate and record a pending document; `ingest_upload` does the work (in the background)."""
-        _require_editor(principal)
-        if upload.access_level > highest_level_for(principal.role):
-            raise AccessDenied("you cannot upload a document above your own access level")
-        name = _SAFE_NAME.sub("_", upload.filename.replace("\\", "/").rsplit("/", 1)[-1]).strip() or "upload"
-        if not name.lower().endswith(SUPPORTED_EXTENSIONS):
-            raise UnsupportedFormat(f"unsupported file type {name!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+        require_may_upload(principal, upload.access_level)
+        name = clean_filename(upload.filename)
+        supported_extension(name)
         if not upload.data:
             raise EmptyDocument("the uploaded file is empty")
         pending = Document(id=uuid.uuid4().hex, title=upload.title or name, document_type=upload.document_type,
@@ -86,12 +81,7 @@ class DocumentService:
             # A domain error's message is meant for users (the embedder is unavailable, ...); anything else
             # stays in the log.
             reason = str(exc) if isinstance(exc, DomainError) else "the document could not be indexed"
-            result = replace(document, status=DocumentStatus.FAILED, error=reason)
-            self.ingestor.store.put_document(result)
+            result = self.ingestor.record_failure(document, reason)
         self.telemetry.document_ingested(result)
         return result
 
-
-def _require_editor(principal: Principal) -> None:
-    if principal.role < _EDITOR:
-        raise AccessDenied("managing documents needs the manager role or higher")

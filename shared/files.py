@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from shared.domain.models import AccessLevel, DocumentStatus
 from shared.ingestion import Ingestor
-from shared.observability import NullTelemetry, Telemetry
+from shared.observability import NullTelemetry
 from shared.parsing import SUPPORTED_EXTENSIONS
+from shared.ports import Telemetry
+from shared.sidecar import SIDECAR_SUFFIX, parse_sidecar
 from shared.text.normalize import fold_diacritics
-
-SIDECAR_SUFFIX = ".meta.json"
 
 
 @dataclass(slots=True)
@@ -38,15 +37,12 @@ class Sidecar:
         sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
         if not sidecar.is_file():
             return cls()
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{sidecar.name}: expected a JSON object")
-        return cls(**{k: str(v) for k, v in data.items() if k in cls.__slots__ and v is not None})
+        return cls(**parse_sidecar(sidecar.read_bytes(), sidecar.name))
 
 
-def document_id_for(path: Path, root: Path) -> str:
+def document_id_for(path: PurePath, root: PurePath) -> str:
     """A readable, stable id from the path below the ingested root: `luat/dat-dai.docx` → `luat-dat-dai-docx`."""
-    relative = path.relative_to(root) if path != root else Path(path.name)
+    relative = path.relative_to(root) if path != root else PurePath(path.name)
     slug = re.sub(r"[^a-z0-9]+", "-", fold_diacritics(str(relative)).lower()).strip("-")
     return slug or "document"
 

@@ -121,15 +121,23 @@ class Ingestor:
         self.store.put_document(done)
         return self.store.get_document(record.id) or done
 
+    def record_failure(self, record: Document, reason: str) -> Document:
+        """Record that the ingest of `record` failed, and why (see `failed_version`); returns the stored record."""
+        return self._fail(record, self.store.get_document(record.id), DomainError(reason))
+
     def _fail(self, record: Document, previous: Document | None, exc: Exception) -> Document:
         log.warning("ingest of %s failed: %s", record.id, exc)
-        # The previous version stays searchable: keep its chunk count, and never claim a lower access
-        # level than the chunks still in the index carry.
-        level = max(record.access_level, previous.access_level) if previous else record.access_level
-        failed = replace(record, status=DocumentStatus.FAILED, error=str(exc), access_level=level,
-                         chunk_count=previous.chunk_count if previous else 0)
+        failed = failed_version(record, previous, str(exc))
         self.store.put_document(failed)
         return self.store.get_document(record.id) or failed
+
+
+def failed_version(record: Document, previous: Document | None, reason: str) -> Document:
+    """The record of a failed ingest of `record`. The previous version stays searchable: keep its chunk
+    count, and never claim a lower access level than the chunks still in the index carry."""
+    level = max(record.access_level, previous.access_level) if previous else record.access_level
+    return replace(record, status=DocumentStatus.FAILED, error=reason, access_level=level,
+                   chunk_count=previous.chunk_count if previous else 0)
 
 
 def _reason(exc: Exception) -> Exception:

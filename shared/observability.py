@@ -1,10 +1,10 @@
 """Logs, metrics and traces, created once here.
 
 - `logger`: Powertools Logger, one JSON object per line on stdout (CloudWatch Logs reads them as they are).
-- `metrics`: Powertools Metrics in the "vnrag" namespace, written as CloudWatch EMF. Only a `Telemetry` built
+- `metrics`: Powertools Metrics in the "vnrag" namespace, written as CloudWatch EMF. Only a `PrometheusTelemetry` built
   with `emf=True` (the Lambda entries) adds to it; the entry flushes it with `@metrics.log_metrics`.
 - `get_tracer()`: the Powertools Tracer, built on first use, so local mode never imports the X-Ray SDK.
-- `Telemetry`: the one facade the services call. It counts into its own Prometheus registry (served by
+- `PrometheusTelemetry`: the Telemetry port the services call. It counts into its own Prometheus registry (served by
   `GET /metrics` locally) and, when `emf` is on, into `metrics` as well.
 
 Prometheus series: `vnrag_queries_total{status,role}`, `vnrag_query_duration_seconds{stage}` (histogram;
@@ -71,9 +71,9 @@ _EMF_LATENCY = {"embed": "EmbedLatency", "retrieve": "RetrieveLatency", "generat
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
-class Telemetry:
-    """Counts queries, latencies and ingests into Prometheus (always) and EMF (when `emf`), and writes the
-    structured log line of each query."""
+class PrometheusTelemetry:
+    """The Telemetry port (shared/ports.py): counts queries, latencies and ingests into Prometheus (always)
+    and EMF (when `emf`), and writes the structured log line of each query."""
 
     def __init__(self, *, emf: bool = False, log_query_text: bool = False,
                  registry: CollectorRegistry | None = None) -> None:
@@ -160,11 +160,8 @@ class Telemetry:
         return generate_latest(self.registry)
 
 
-class NullTelemetry(Telemetry):
+class NullTelemetry:
     """Records nothing: the default of services built without observability (unit tests, the CLI)."""
-
-    def __init__(self) -> None:
-        super().__init__()
 
     def query_finished(self, **_: object) -> None:
         return None
@@ -180,3 +177,6 @@ class NullTelemetry(Telemetry):
 
     def ingest_failed(self, document_id: str, error: str) -> None:
         return None
+
+    def prometheus_text(self) -> bytes:
+        return b""

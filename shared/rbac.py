@@ -1,9 +1,10 @@
-"""Who may read what (design.md §1). Pure functions: the one place the role → access rule lives."""
+"""Who may read and do what (design.md §1). Pure functions: the one place the role → access rules live."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from shared.domain.errors import AccessDenied
 from shared.domain.models import AccessLevel, Document, Principal, Role, SearchFilter
 
 # guest reads public; employee adds internal; manager adds confidential; director reads everything.
@@ -35,3 +36,31 @@ def search_filter_for(
 
 def can_read(principal: Principal, document: Document) -> bool:
     return document.access_level <= highest_level_for(principal.role)
+
+
+# Managing documents (delete, upload) and reading analytics and metrics (top queries show what people asked)
+# need a manager or above; creating users needs a director.
+MANAGER = Role.MANAGER
+
+
+MANAGING_DOCUMENTS = "managing documents needs the manager role or higher"
+READING_ANALYTICS = "analytics need the manager role or higher"
+
+
+def require_manager(principal: Principal, denied: str) -> None:
+    """AccessDenied(`denied`) unless the caller is a manager or director."""
+    if principal.role < MANAGER:
+        raise AccessDenied(denied)
+
+
+def require_director(principal: Principal, denied: str) -> None:
+    """AccessDenied(`denied`) unless the caller is a director."""
+    if principal.role is not Role.DIRECTOR:
+        raise AccessDenied(denied)
+
+
+def require_may_upload(principal: Principal, level: AccessLevel) -> None:
+    """A manager+ may upload a document at most at their own access level (nobody writes what they cannot read)."""
+    require_manager(principal, MANAGING_DOCUMENTS)
+    if level > highest_level_for(principal.role):
+        raise AccessDenied("you cannot upload a document above your own access level")

@@ -1,51 +1,30 @@
-"""Retry with exponential backoff for throttled or momentarily busy stores, then DependencyUnavailable (503).
+"""Retry with exponential backoff for throttled stores, then DependencyUnavailable (503).
 
-`is_transient` recognises, without importing any SDK: our own `Throttled`; botocore-style errors whose
-`response["Error"]["Code"]` is a throttling code (DynamoDB ProvisionedThroughputExceeded, ThrottlingException,
-RequestLimitExceeded, ...); and SQLite's "database is locked/busy". Anything else is raised at once.
+Only `Throttled` is retried: the adapters classify their own errors at the boundary (AWS codes in
+shared/adapters/aws_errors.py, SQLite's busy/locked in shared/adapters/sqlite.py), so nothing here knows an SDK.
+Anything else is raised at once.
 
-Used by QueryService for the query log. The AWS store adapters can wrap their calls in `RetryPolicy.call` too
-(boto3's own retries come first there; this is the last line, and it turns exhaustion into a 503).
+Used by QueryService for the query log. The AWS store adapters' calls have been through boto3's own retries
+first; this is the last line, and it turns exhaustion into a 503.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from shared.domain.errors import DependencyUnavailable
+from shared.domain.errors import DependencyUnavailable, Throttled
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-THROTTLING_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-    "TooManyRequestsException", "SlowDown", "RequestThrottled", "TransactionInProgressException",
-})
-
-
-class Throttled(DependencyUnavailable):
-    """A store refused a request for now (throttling, a busy lock): worth retrying after a pause."""
-
-    code = "unavailable"
-
 
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, Throttled):
-        return True
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = (response.get("Error") or {}).get("Code")
-        return code in THROTTLING_CODES
-    if isinstance(exc, sqlite3.OperationalError):
-        message = str(exc).lower()
-        return "locked" in message or "busy" in message
-    return False
+    return isinstance(exc, Throttled)
 
 
 @dataclass(frozen=True, slots=True)

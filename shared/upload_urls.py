@@ -8,19 +8,15 @@ written after the file would leave one). The ingest function then indexes it as 
 
 from __future__ import annotations
 
-import posixpath
-import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
-from shared.domain.errors import AccessDenied, UnsupportedFormat
-from shared.domain.models import AccessLevel, Principal, Role
-from shared.parsing import SUPPORTED_EXTENSIONS
-from shared.rbac import highest_level_for
+from shared.domain.models import AccessLevel, Principal
+from shared.file_names import clean_filename, supported_extension
+from shared.ports import DropFolder, UploadSigner
+from shared.rbac import require_may_upload
 
-_SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _CONTENT_TYPES = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html",
                   ".pdf": "application/pdf",
                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -37,20 +33,15 @@ class UploadUrl:
 
 @dataclass(frozen=True, slots=True)
 class UploadUrls:
-    blobs: Any  # S3BlobSource
-    ingestion: Any  # S3Ingestion: knows how keys become document ids
+    blobs: UploadSigner
+    ingestion: DropFolder  # knows how keys become document ids
     expires_seconds: int = 900
 
     def create(self, principal: Principal, *, filename: str, title: str | None, document_type: str,
                access_level: AccessLevel) -> UploadUrl:
-        if principal.role < Role.MANAGER:
-            raise AccessDenied("managing documents needs the manager role or higher")
-        if access_level > highest_level_for(principal.role):
-            raise AccessDenied("you cannot upload a document above your own access level")
-        name = _SAFE_NAME.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip() or "upload"
-        extension = posixpath.splitext(name)[1].lower()
-        if extension not in SUPPORTED_EXTENSIONS:
-            raise UnsupportedFormat(f"unsupported file type {name!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+        require_may_upload(principal, access_level)
+        name = clean_filename(filename)
+        extension = supported_extension(name)
         key = f"{self.ingestion.prefix}{uuid.uuid4().hex}/{name}"
         # S3 metadata must be ASCII: values are percent-encoded (the ingest side decodes them).
         metadata = {"document_type": quote(document_type), "access_level": access_level.label,

@@ -1,7 +1,7 @@
 """Lambda entry of the ingest function: S3 drop-folder events via SQS, failures reported per message;
 and every minute, an EventBridge scheduled event that purges retired versions from OpenSearch."""
 
-from shared.aws_app import create_ingest_handler
+from shared.bootstrap.aws_functions import create_ingest_handler
 from shared.http.lambda_entry import observed
 
 lambda_handler = observed(create_ingest_handler())

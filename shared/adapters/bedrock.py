@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from shared.aws_clients import is_unavailable
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters.aws_errors import translate
 from shared.domain.models import SearchHit
 
 NOT_FOUND_MARKER = "KHONG_CO_THONG_TIN"
@@ -72,8 +71,9 @@ def _unavailable_as_domain_error(pieces: Iterator[str]) -> Iterator[str]:
     try:
         yield from pieces
     except Exception as exc:
-        if is_unavailable(exc):
-            raise DependencyUnavailable("the answer model is unavailable, try again later") from exc
+        error = translate(exc, "the answer model")
+        if error is not None:
+            raise error from exc
         raise
 
 

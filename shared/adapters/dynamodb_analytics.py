@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared.adapters.dynamodb_table import all_items, call, is_condition_failure
-from shared.analytics import CounterItem
+from shared.domain.activity import CounterItem
 
 _PREFIX = "ANALYTICS#"
 _NOT_VALUES = frozenset({"PK", "SK", "label", "members"})

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.adapters.dynamodb_table import all_items, call, from_item, is_condition_failure, key, to_item
-from shared.auth.models import ApiKeyRecord, User
+from shared.domain.auth import ApiKeyRecord, User
 from shared.domain.errors import UserExists
 from shared.domain.models import Role
 

@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.dynamodb_table import all_items, call, from_item, is_condition_failure, key, to_item
-from shared.document_counts import DocumentKind, count_changes, positive
-from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
+from shared.document_counts import count_changes, positive
+from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus, SearchFilter
 
 _COUNT_PK = "DOCCOUNT"
 _KIND = "KIND#"  # sort key prefix of the per-kind counters, next to the per-partition ones (`L<lvl>…`)
@@ -199,8 +199,8 @@ class DynamoDBDocumentStore:
         total = 0
         for start in range(0, len(parts), 100):  # BatchGetItem takes 100 keys
             keys = [key(_COUNT_PK, p) for p in parts[start:start + 100]]
-            request = {self._table: {"Keys": keys, "ProjectionExpression": "#n",
-                                     "ExpressionAttributeNames": {"#n": "n"}}}
+            request: dict[str, Any] | None = {self._table: {"Keys": keys, "ProjectionExpression": "#n",
+                                                            "ExpressionAttributeNames": {"#n": "n"}}}
             while request:
                 out = call(self._client.batch_get_item, RequestItems=request)
                 total += sum(int(i["n"]["N"]) for i in out.get("Responses", {}).get(self._table, []) if "n" in i)
@@ -225,7 +225,8 @@ class DynamoDBDocumentStore:
         ids = sorted(filter.document_ids or ())
         found: list[dict] = []
         for start in range(0, len(ids), 100):
-            request = {self._table: {"Keys": [_doc_key(i) for i in ids[start:start + 100]], "ConsistentRead": True}}
+            request: dict[str, Any] | None = {
+                self._table: {"Keys": [_doc_key(i) for i in ids[start:start + 100]], "ConsistentRead": True}}
             while request:
                 out = call(self._client.batch_get_item, RequestItems=request)
                 found += [from_item(i) for i in out.get("Responses", {}).get(self._table, [])]

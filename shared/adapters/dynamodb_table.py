@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from shared.aws_clients import error_code, is_unavailable
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters import aws_errors
+from shared.adapters.aws_errors import error_code
 
 TTL_ATTRIBUTE = "expires_at"
 KEY_SCHEMA = (("PK", "HASH"), ("SK", "RANGE"))
@@ -63,13 +63,9 @@ def create_table(client: Any, name: str) -> None:
 
 
 def call(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Run one SDK call; throttling and outages become DependencyUnavailable, other errors pass through."""
-    try:
-        return fn(**kwargs)
-    except Exception as exc:
-        if is_unavailable(exc):
-            raise DependencyUnavailable("the database is unavailable, try again later") from exc
-        raise
+    """Run one SDK call on the table; throttling raises Throttled (retried by RetryPolicy), outages
+    DependencyUnavailable, other errors pass through (shared/adapters/aws_errors.py)."""
+    return aws_errors.call(fn, what="the database", **kwargs)
 
 
 def all_items(fn: Callable[..., dict], **kwargs: Any) -> Iterator[dict[str, Any]]:

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from shared.adapters.sqlite import open_database, write_transaction
 from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
+from shared.ports import Analyzer
 from shared.retrieval.bm25 import BM25Index
 from shared.retrieval.fusion import min_max_fusion, top_candidates
 from shared.retrieval.neighbours import NEIGHBOUR_BOOST, Position, article_position, rerank_with_neighbours
@@ -44,11 +44,6 @@ CREATE TABLE IF NOT EXISTS syllable_bigrams (pair TEXT PRIMARY KEY, n INTEGER NO
 # Bumped when what the syllable count tables hold changes: an index without the current version
 # recounts every stored passage once when opened.
 _COUNTS_VERSION = "1"
-
-
-class Analyzer(Protocol):
-    def index_terms(self, text: str) -> list[str]: ...
-    def folded_terms(self, text: str) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,11 +53,11 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
+from shared.adapters.aws_errors import call_opensearch
 from shared.adapters.opensearch_generations import BASELINE, DocumentState, SearchView
 from shared.adapters.opensearch_queries import (
     GENERATION_FIELDS,
@@ -66,7 +66,6 @@ from shared.adapters.opensearch_queries import (
     filter_clauses,
     generation_query,
     index_body,
-    inner_product,
     knn_query,
     lexical_query,
     named_articles_query,
@@ -74,32 +73,18 @@ from shared.adapters.opensearch_queries import (
     state_index_body,
     states_query,
 )
+from shared.adapters.opensearch_ranking import boost_named_articles, dense_hits, fuse_hits
 from shared.adapters.opensearch_state import StateRecords
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
-from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
-from shared.retrieval.fusion import min_max_fusion
-from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, rerank_with_neighbours
+from shared.domain.models import Chunk, Purged, SearchFilter, SearchHit, SearchQuery
+from shared.ports import Analyzer
+from shared.retrieval.neighbours import NEIGHBOUR_BOOST
 from shared.retrieval.references import REFERENCE_BOOST
 
 log = logging.getLogger(__name__)
 _NAMED = "named"  # the _msearch body that fetches the chunks of the articles a question names
 _STATES = "states"  # the _msearch body that fetches the state records
 _VIEW_SOURCE = ["document_id", "generation", "written_at"]
-
-
-@dataclass(frozen=True, slots=True)
-class Purged:
-    """What one `purge_retired()` did: chunks deleted, state records dropped, state records still read by
-    every search (documents not clean yet: replaced or written within the grace period, or being written)."""
-
-    chunks: int
-    records_dropped: int
-    records_left: int
-
-
-class Analyzer(Protocol):
-    def index_terms(self, text: str) -> list[str]: ...
-    def folded_terms(self, text: str) -> list[str]: ...
 
 
 class OpenSearchSearchIndex:
@@ -359,55 +344,23 @@ class OpenSearchSearchIndex:
         results = {name: [h for h in hits if view.shows(h["_source"])] for name, hits in results.items()}
         named = results.pop(_NAMED, [])
         if query.mode == "dense":
-            ranked = [SearchHit(_chunk(h["_source"]), inner_product(h["_score"]),
-                                dense_score=inner_product(h["_score"])) for h in results["dense"][:k]]
+            ranked = dense_hits(results["dense"][:k])
         else:
-            ranked = self._fuse(results, n, neighbours=query.mode == "hybrid")
+            weights = {"lexical": self._weights.lexical, "folded": self._weights.folded,
+                       "dense": self._weights.dense}
+            neighbour_boost = self._neighbour_boost if query.mode == "hybrid" else 0.0
+            ranked = fuse_hits(results, weights, n, neighbour_boost=neighbour_boost)
         if named:
-            ranked = _boost_named_articles(ranked, named, self._reference_boost)
+            ranked = boost_named_articles(ranked, named, self._reference_boost)
         return ranked[:k]
 
     # -- internals ----------------------------------------------------------------------------------
-    def _fuse(self, results: dict[str, list[dict]], n: int, *, neighbours: bool) -> list[SearchHit]:
-        order: dict[str, int] = {}
-        sources: list[dict] = []
-        for hits in results.values():
-            for h in hits:
-                if h["_id"] not in order:
-                    order[h["_id"]] = len(sources)
-                    sources.append(h["_source"])
-        if not sources:
-            return []
-        raw: dict[str, np.ndarray] = {}
-        for name, hits in results.items():
-            if not hits:
-                continue  # a signal with no hits adds nothing (rather than a constant to everyone)
-            scores = np.array([h["_score"] for h in hits], dtype=np.float32)
-            if name == "dense":
-                scores = np.array([inner_product(float(s)) for s in scores], dtype=np.float32)
-            # A row this signal did not return gets the signal's lowest score, which min-max maps to 0:
-            # the same as min_max_fusion's "missing from a signal's candidates scores 0".
-            column = np.full(len(sources), scores.min(), dtype=np.float32)
-            column[[order[h["_id"]] for h in hits]] = scores
-            raw[name] = column
-        weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
-        rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(sources), dtype=bool), candidates=n)
-        chunks = [_chunk(source) for source in sources]
-        if neighbours and self._neighbour_boost > 0:  # as the local index does
-            rows, fused = rerank_with_neighbours(rows, fused, [article_position(chunks[r]) for r in rows.tolist()],
-                                                 self._neighbour_boost)
-        lexical, dense = raw.get("lexical"), raw.get("dense")
-        return [SearchHit(chunks[r], float(s),
-                          lexical_score=float(lexical[r]) if lexical is not None else 0.0,
-                          dense_score=float(dense[r]) if dense is not None else None)
-                for r, s in zip(rows, fused, strict=False)]
-
     def _msearch(self, bodies: dict[str, dict]) -> dict[str, list[dict]]:
         lines: list[dict] = []
         for name, body in bodies.items():
             lines += [{"index": self._state_index if name == _STATES else self._index}, body]
         out = self._call(self._client.msearch, body=lines)
-        results = {}
+        results: dict[str, list[dict]] = {}
         for name, response in zip(bodies, out["responses"], strict=True):
             if name == _STATES and "index_not_found" in str(response.get("error", "")):
                 results[name] = []  # no write has used generations yet
@@ -439,38 +392,7 @@ class OpenSearchSearchIndex:
         return len(ids)
 
     def _call(self, fn: Any, **kwargs: Any) -> Any:
-        from opensearchpy.exceptions import ConnectionError as OSConnectionError
-        from opensearchpy.exceptions import TransportError
-
-        try:
-            return fn(**kwargs)
-        except OSConnectionError as exc:
-            raise DependencyUnavailable("the search index cannot be reached") from exc
-        except TransportError as exc:
-            if isinstance(exc.status_code, int) and (exc.status_code == 429 or exc.status_code >= 500):
-                raise DependencyUnavailable("the search index is unavailable, try again later") from exc
-            raise
-
-
-def _boost_named_articles(ranked: list[SearchHit], named: list[dict], boost: float) -> list[SearchHit]:
-    """Put the chunks of the articles the question names first, as the local index does: each gets
-    `boost` on top of its fused score (0 if it was not among the candidates), so named articles lead
-    and keep their own order among themselves. `named` holds only chunks the caller's filter allows."""
-    scores = {(h.chunk.id, h.chunk.document_id): h for h in ranked}
-    for h in named:
-        chunk = _chunk(h["_source"])
-        key = (chunk.id, chunk.document_id)
-        hit = scores.get(key)
-        scores[key] = (SearchHit(chunk, boost, lexical_score=0.0) if hit is None
-                       else replace(hit, score=hit.score + boost))
-    return sorted(scores.values(), key=lambda hit: -hit.score)  # stable: ties keep their order
-
-
-def _chunk(source: dict) -> Chunk:
-    return Chunk(id=source["chunk_id"], document_id=source["document_id"], ordinal=source["ordinal"],
-                 text=source["text"], headings=tuple(source.get("headings") or ()), article=source.get("article"),
-                 title=source.get("title") or "", document_type=source["document_type"],
-                 access_level=AccessLevel(source["access_level"]))
+        return call_opensearch(fn, **kwargs)
 
 
 __all__ = ["OpenSearchSearchIndex", "filter_clauses"]

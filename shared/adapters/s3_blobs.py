@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from shared.adapters.dynamodb_table import call
+from shared.adapters.aws_errors import call, error_code
+from shared.domain.models import BlobInfo
+from shared.sidecar import METADATA_FIELDS, SIDECAR_SUFFIX, parse_sidecar
 
-SIDECAR_SUFFIX = ".meta.json"
-_META_FIELDS = ("title", "document_type", "access_level", "id")
-
-
-@dataclass(frozen=True, slots=True)
-class BlobInfo:
-    """What a HEAD tells about an object; `metadata` holds the known fields of its user metadata."""
-
-    key: str
-    size: int
-    version: str  # the version id on a versioned bucket, else the ETag: either changes with the bytes
-    metadata: dict[str, str] = field(default_factory=dict)
+_WHAT = "the documents bucket"
 
 
 class S3BlobSource:
@@ -32,31 +21,28 @@ class S3BlobSource:
     def head(self, key: str) -> BlobInfo | None:
         """Size, version and metadata of `key`; None if it is gone (deleted since the event)."""
         try:
-            out = call(self._client.head_object, Bucket=self.bucket, Key=key)
+            out = call(self._client.head_object, what=_WHAT, Bucket=self.bucket, Key=key)
         except Exception as exc:  # noqa: BLE001 - a missing object is an answer, not an error
             if _is_missing(exc):
                 return None
             raise
         # S3 metadata is ASCII-only: non-ASCII values (Vietnamese titles) are sent percent-encoded.
-        meta = {k.lower(): unquote(v) for k, v in (out.get("Metadata") or {}).items() if k.lower() in _META_FIELDS}
+        meta = {k.lower(): unquote(v) for k, v in (out.get("Metadata") or {}).items() if k.lower() in METADATA_FIELDS}
         version = out.get("VersionId") or out.get("ETag", "").strip('"')
         return BlobInfo(key=key, size=int(out.get("ContentLength", 0)), version=version, metadata=meta)
 
     def read(self, key: str) -> bytes:
-        return call(self._client.get_object, Bucket=self.bucket, Key=key)["Body"].read()
+        return call(self._client.get_object, what=_WHAT, Bucket=self.bucket, Key=key)["Body"].read()
 
     def sidecar(self, key: str) -> dict[str, str]:
         """The fields of `<key>.meta.json` if it exists ({} if not); ValueError if it is not a JSON object."""
         try:
-            raw = call(self._client.get_object, Bucket=self.bucket, Key=key + SIDECAR_SUFFIX)["Body"].read()
+            raw = call(self._client.get_object, what=_WHAT, Bucket=self.bucket, Key=key + SIDECAR_SUFFIX)["Body"].read()
         except Exception as exc:  # noqa: BLE001
             if _is_missing(exc):
                 return {}
             raise
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{key}{SIDECAR_SUFFIX}: expected a JSON object")
-        return {k: str(v) for k, v in data.items() if k in _META_FIELDS and v is not None}
+        return parse_sidecar(raw, key + SIDECAR_SUFFIX)
 
     def presign_put(self, key: str, *, expires_seconds: int = 900, content_type: str | None = None,
                     metadata: dict[str, str] | None = None) -> str:
@@ -68,6 +54,4 @@ class S3BlobSource:
 
 
 def _is_missing(exc: BaseException) -> bool:
-    from shared.aws_clients import error_code
-
     return error_code(exc) in ("404", "NoSuchKey", "NotFound")

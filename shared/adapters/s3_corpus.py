@@ -5,7 +5,8 @@ needs the catalogue of document names and articles (`shared.retrieval.understand
 index lives in OpenSearch, so both are kept as objects under `<prefix>` (default `_index/`, outside
 the drop prefix) of the documents bucket:
 
-* `syllables.snapshot`: what the query and stream functions read at cold start and again at most
+* `syllables.snapshot`: what the query and stream functions read (shared/adapters/s3_query_resources.py)
+  at cold start and again at most
   every `refresh_seconds`. `SyllableCounts.dump`'s format (gzip'd JSON, pairs seen once dropped;
   `SyllableCounts.load` reads it) plus `documents` ([id, names, articles] per document, for the
   `DocumentCatalogue`) and `version`.
@@ -32,8 +33,6 @@ import gzip
 import hashlib
 import json
 import logging
-import math
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,23 +42,21 @@ from urllib.parse import quote
 
 import numpy as np
 
-from shared.adapters.dynamodb_table import call
-from shared.aws_clients import error_code
+from shared.adapters.aws_errors import call, error_code
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.ports import SearchIndex
-from shared.retrieval.references import DocumentCatalogue
-from shared.retrieval.restore import DiacriticRestorer, SyllableCounts
-from shared.retrieval.understanding import QueryResources
+from shared.retrieval.restore import SyllableCounts
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT = "syllables.snapshot"
 STATE = "syllables.state"
 STATE_FORMAT = "vnrag-syllable-state/1"
+WHAT = "the corpus statistics bucket"
 _MISSING = ("404", "NoSuchKey", "NotFound")
 # Without s3:ListBucket (the query functions have none) S3 answers 403 for a key that does not exist.
-_MISSING_OR_HIDDEN = (*_MISSING, "403", "AccessDenied")
+MISSING_OR_HIDDEN = (*_MISSING, "403", "AccessDenied")
 _CONFLICT = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
 
 
@@ -68,7 +65,7 @@ def _gzip_json(payload: object) -> bytes:
                          compresslevel=6, mtime=0)
 
 
-def _gunzip_json(data: bytes) -> Any:
+def gunzip_json(data: bytes) -> Any:
     return json.loads(gzip.decompress(data).decode("utf-8"))
 
 
@@ -104,7 +101,7 @@ class Contribution:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Contribution:
-        payload = _gunzip_json(data)
+        payload = gunzip_json(data)
         return cls(SyllableCounts.from_payload(payload), set(payload["chunk_ids"]), list(payload["names"]),
                    set(payload["articles"]))
 
@@ -186,7 +183,7 @@ class S3CorpusStats:
         data, etag = self._get(self._key(STATE))
         if data is None:
             return {**SyllableCounts().payload(), "state_format": STATE_FORMAT, "version": 0, "documents": {}}, None
-        state = _gunzip_json(data)
+        state = gunzip_json(data)
         if state.get("state_format") != STATE_FORMAT:
             raise ValueError(f"s3://{self.bucket}/{self._key(STATE)} is not a syllable state object")
         return state, etag
@@ -207,10 +204,10 @@ class S3CorpusStats:
         key = self._key(SNAPSHOT)
         for _ in range(self._max_attempts):
             try:
-                head = call(self._client.head_object, Bucket=self.bucket, Key=key)
+                head = call(self._client.head_object, what=WHAT, Bucket=self.bucket, Key=key)
                 etag, published = head["ETag"], int(head.get("Metadata", {}).get("version", "-1"))
             except Exception as exc:  # noqa: BLE001
-                if error_code(exc) not in _MISSING_OR_HIDDEN:
+                if error_code(exc) not in MISSING_OR_HIDDEN:
                     raise
                 etag, published = None, -1
             if published >= state["version"]:
@@ -222,9 +219,9 @@ class S3CorpusStats:
 
     def _get(self, key: str) -> tuple[bytes | None, str | None]:
         try:
-            out = call(self._client.get_object, Bucket=self.bucket, Key=key)
+            out = call(self._client.get_object, what=WHAT, Bucket=self.bucket, Key=key)
         except Exception as exc:  # noqa: BLE001 - a missing object is an answer
-            if error_code(exc) in _MISSING_OR_HIDDEN:
+            if error_code(exc) in MISSING_OR_HIDDEN:
                 return None, None
             raise
         return out["Body"].read(), out["ETag"]
@@ -235,7 +232,7 @@ class S3CorpusStats:
         changed the object first."""
         condition = {} if etag is False else {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
         try:
-            call(self._client.put_object, Bucket=self.bucket, Key=key, Body=body,
+            call(self._client.put_object, what=WHAT, Bucket=self.bucket, Key=key, Body=body,
                  ContentType="application/json", ContentEncoding="gzip", Metadata=metadata or {}, **condition)
         except Exception as exc:  # noqa: BLE001
             if condition and error_code(exc) in _CONFLICT:
@@ -245,7 +242,7 @@ class S3CorpusStats:
 
     def _delete(self, key: str) -> None:
         try:
-            call(self._client.delete_object, Bucket=self.bucket, Key=key)
+            call(self._client.delete_object, what=WHAT, Bucket=self.bucket, Key=key)
         except Exception:  # noqa: BLE001 - an orphaned contribution is harmless; the state no longer names it
             log.warning("could not delete %s", key, exc_info=True)
 
@@ -253,69 +250,6 @@ class S3CorpusStats:
 def _copy(contribution: Contribution) -> Contribution:
     counts = SyllableCounts(Counter(contribution.counts.unigrams), Counter(contribution.counts.bigrams))
     return Contribution(counts, set(contribution.chunk_ids), list(contribution.names), set(contribution.articles))
-
-
-class S3QueryResources:
-    """The readers' side: `QueryResources` from the published snapshot, loaded at cold start and
-    checked again at most every `refresh_seconds` (a conditional GET: unchanged costs no download).
-
-    Call it for the current resources (the `Retriever`'s `resources`). S3 trouble never fails a
-    question: the resources last loaded stay in use (none before the first snapshot exists).
-    """
-
-    def __init__(self, bucket: str, *, client: Any, prefix: str = "_index/", refresh_seconds: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.bucket, self._client, self._key = bucket, client, f"{prefix}{SNAPSHOT}"
-        self._refresh_seconds, self._clock = refresh_seconds, clock
-        self._resources = QueryResources()
-        self._etag: str | None = None
-        self._checked = -math.inf
-        self.version: int | None = None
-        self.load_ms: float | None = None  # download + parse + build of the last snapshot loaded
-        self.size_bytes: int | None = None
-
-    def __call__(self) -> QueryResources:
-        if self._clock() - self._checked >= self._refresh_seconds:
-            self.refresh()
-        return self._resources
-
-    def invalidate(self) -> None:
-        """Check again on the next call (this process just changed the snapshot)."""
-        self._checked = -math.inf
-
-    def refresh(self) -> bool:
-        """Load the snapshot if it changed; True if new resources were loaded."""
-        self._checked = self._clock()
-        started = time.perf_counter()
-        try:
-            params = {"IfNoneMatch": self._etag} if self._etag else {}
-            out = call(self._client.get_object, Bucket=self.bucket, Key=self._key, **params)
-            data = out["Body"].read()
-            payload = _gunzip_json(data)
-            resources = _resources_of(payload)
-        except Exception as exc:  # noqa: BLE001 - keep answering with what is loaded
-            code = error_code(exc)
-            if code in ("304", "NotModified"):
-                return False
-            if code in _MISSING_OR_HIDDEN:
-                log.info("no corpus statistics at s3://%s/%s yet (%s)", self.bucket, self._key, code)
-            else:
-                log.warning("could not load s3://%s/%s: keeping the loaded ones", self.bucket, self._key,
-                            exc_info=True)
-            return False
-        self._resources, self._etag = resources, out.get("ETag")
-        self.version, self.size_bytes = payload.get("version"), len(data)
-        self.load_ms = (time.perf_counter() - started) * 1000
-        log.info("corpus statistics v%s loaded: %d bytes in %.1f ms", self.version, len(data), self.load_ms)
-        return True
-
-
-def _resources_of(payload: dict[str, Any]) -> QueryResources:
-    counts = SyllableCounts.from_payload(payload)
-    documents = payload.get("documents") or []
-    return QueryResources(
-        restorer=DiacriticRestorer.from_counts(counts) if counts.unigrams else None,
-        catalogue=DocumentCatalogue((d, names, articles) for d, names, articles in documents) if documents else None)
 
 
 class CorpusTrackingIndex:

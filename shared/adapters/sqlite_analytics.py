@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from shared.adapters.sqlite import open_database, write_transaction
-from shared.analytics import CounterItem
+from shared.domain.activity import CounterItem
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS counter_values (

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.adapters.sqlite import open_database
-from shared.auth.models import ApiKeyRecord, User
+from shared.domain.auth import ApiKeyRecord, User
 from shared.domain.errors import UserExists
 from shared.domain.models import Role
 

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.adapters.sqlite import open_database, write_transaction
-from shared.document_counts import DocumentKind, count_changes, positive
-from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
+from shared.document_counts import count_changes, positive
+from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus, SearchFilter
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -121,7 +121,8 @@ class SqliteDocumentStore:
 
 
 def _where(filter: SearchFilter) -> tuple[str, tuple]:
-    clauses, params = ["access_level <= ?"], [int(filter.max_access_level)]
+    clauses: list[str] = ["access_level <= ?"]
+    params: list[int | str] = [int(filter.max_access_level)]
     for column, values in (("document_type", filter.document_types), ("id", filter.document_ids)):
         if values is not None:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})" if values else "0")

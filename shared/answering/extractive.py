@@ -69,7 +69,7 @@ def with_its_list(sentence: str, following: Sequence[str]) -> str:
     the answer usually is the list: "được nghỉ hằng năm như sau: a) 12 ngày làm việc; ..."."""
     if not sentence.rstrip().endswith(":"):
         return sentence
-    items = []
+    items: list[str] = []
     for item in following:
         if not _LIST_ITEM.match(item) or len(items) == _MAX_LIST_ITEMS:
             break

@@ -12,36 +12,18 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any
 
 from shared.answering.service import NO_ANSWER, Answerer
 from shared.domain.activity import FeedbackRecord, QueryRecord
 from shared.domain.errors import DomainError, QueryNotFound, RateLimited
 from shared.domain.models import Answer, Citation, Principal
-from shared.observability import NullTelemetry, Telemetry
+from shared.observability import NullTelemetry
+from shared.ports import ActivityStore, Limiter, Telemetry, UsageRecorder
 from shared.rbac import search_filter_for
 from shared.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
-
-
-class ActivityStore(Protocol):
-    def put_query(self, record: QueryRecord) -> None: ...
-    def get_query(self, query_id: str) -> QueryRecord | None: ...
-    def put_feedback(self, record: FeedbackRecord) -> None: ...
-
-
-class Limiter(Protocol):
-    def check(self, principal_id: str) -> None: ...
-
-
-class UsageRecorder(Protocol):
-    """Write-time analytics counters (shared.analytics.Analytics)."""
-
-    def record_query(self, *, principal_id: str, question: str, found: bool, latency_ms: float,
-                     created_at: datetime) -> None: ...
-    def record_rating(self, *, query_id: str, principal_id: str, rating: int,
-                      query_created_at: datetime) -> None: ...
 
 
 def _utc_now() -> datetime:
@@ -67,7 +49,7 @@ class StreamEvent:
     """One server-sent event: `token` (text), `citations` (the sources), `done`, or `error`."""
 
     kind: str
-    data: object
+    data: Any  # str (token), tuple[Citation, ...] (citations), AnsweredQuery (done), dict (error)
 
 
 @dataclass(frozen=True, slots=True)

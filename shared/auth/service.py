@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from shared.auth import api_keys, validation
-from shared.auth.models import ApiKeyRecord, IssuedToken, User
 from shared.auth.passwords import Passwords
 from shared.auth.tokens import decode_token, issue_token
+from shared.domain.auth import ApiKeyRecord, IssuedToken, User
 from shared.domain.errors import AccessDenied, ApiKeyNotFound, AuthenticationFailed, InvalidInput, UserExists
 from shared.domain.models import Principal, Role
+from shared.rbac import require_director
 
 if TYPE_CHECKING:  # type-only: keeps numpy (imported by shared.ports) out of the auth function's cold start
     from shared.ports import ApiKeyStore, UserStore
@@ -108,8 +109,7 @@ class AuthService:
     def create_user(self, actor: Principal, username: str, password: str, role: Role | str,
                     email: str | None = None) -> User:
         """Only directors create users. Raises AccessDenied, InvalidInput or UserExists."""
-        if actor.role is not Role.DIRECTOR:
-            raise AccessDenied("only a director can create users")
+        require_director(actor, "only a director can create users")
         user = User(username=validation.clean_username(username),
                     password_hash=self._passwords.hash(validation.check_password(password)),
                     role=validation.clean_role(role), email=validation.clean_email(email),
@@ -126,7 +126,7 @@ class AuthService:
         if self._users.get_user(name) is not None:
             return None
         generated = secrets.token_urlsafe(16) if password is None else None
-        password_hash = self._passwords.hash(validation.check_password(password or generated))
+        password_hash = self._passwords.hash(validation.check_password(password or generated or ""))
         user = User(username=name, password_hash=password_hash, role=Role.DIRECTOR, created_at=self._now())
         try:
             self._users.create_user(user)

@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 
-from shared.auth.models import TokenClaims
+from shared.domain.auth import TokenClaims
 from shared.domain.errors import AuthenticationFailed
 from shared.domain.models import Role
 

@@ -1,4 +1,4 @@
-"""Records of what callers asked and how they rated the answers."""
+"""Records of what callers asked and how they rated the answers, and the counters the analytics keep of them."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ class FeedbackRecord:
     rating: int
     comment: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CounterItem:
+    """One analytics counter item (shared/analytics.py): its sort key, summed values, label and set members."""
+
+    sk: str
+    values: dict[str, float] = field(default_factory=dict)
+    label: str | None = None
+    members: frozenset[str] = frozenset()

@@ -105,3 +105,9 @@ class DependencyUnavailable(DomainError):
     """A backing service (index, store, generator) cannot be reached right now."""
 
     code = "unavailable"
+
+
+class Throttled(DependencyUnavailable):
+    """A backing service refused the request for now (throttling, a busy lock): worth retrying after a pause.
+
+    Adapters raise it (shared/adapters/aws_errors.py, shared/adapters/sqlite.py); RetryPolicy retries it."""

@@ -197,3 +197,49 @@ class SearchQuery:
     mode: str = "hybrid"
     article_refs: tuple[ArticleRef, ...] = ()
     restored_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DocumentKind:
+    """What a document is counted under."""
+
+    access_level: AccessLevel
+    status: DocumentStatus
+    document_type: str
+
+    @classmethod
+    def of(cls, document: Document) -> DocumentKind:
+        return cls(AccessLevel(document.access_level), DocumentStatus(document.status), document.document_type)
+
+    @property
+    def key(self) -> str:
+        """`L<level>#S<status>#T<type>`: the type comes last, so it may itself contain `#`."""
+        return f"L{int(self.access_level)}#S{self.status.value}#T{self.document_type}"
+
+    @classmethod
+    def from_key(cls, key: str) -> DocumentKind:
+        level, status, document_type = key.split("#", 2)
+        if not (level.startswith("L") and status.startswith("S") and document_type.startswith("T")):
+            raise ValueError(f"not a document kind key: {key!r}")
+        return cls(AccessLevel(int(level[1:])), DocumentStatus(status[1:]), document_type[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    """What a HEAD tells about a stored file; `metadata` holds the known fields of its user metadata."""
+
+    key: str
+    size: int
+    version: str  # the version id on a versioned bucket, else the ETag: either changes with the bytes
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What one purge of replaced versions did: chunks deleted, state records dropped, state records still
+    read by every search (documents not clean yet: replaced or written within the grace period, or being
+    written)."""
+
+    chunks: int
+    records_dropped: int
+    records_left: int

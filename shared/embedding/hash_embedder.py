@@ -54,7 +54,7 @@ class HashEmbedder:
         for feature, weight in features or [(_EMPTY, 1.0)]:
             bucket, sign = self._slot(feature)
             vec[bucket] += sign * weight
-        norm = np.linalg.norm(vec)
+        norm = float(np.linalg.norm(vec))
         if norm == 0.0:
             # Opposite signs cancelled exactly (rare): fall back to the empty-text vector.
             bucket, sign = self._slot(_EMPTY)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.bootstrap import LocalServices
+from shared.bootstrap.local import LocalServices
 from shared.domain.models import AccessLevel, SearchFilter
 from shared.evaluation.metrics import mean_metrics, percentile, query_metrics
 from shared.ingestion import TextSource

@@ -19,7 +19,9 @@ from shared.auth.service import AuthService
 from shared.documents import DocumentService
 from shared.domain.errors import AuthenticationFailed
 from shared.domain.models import Principal
-from shared.observability import NullTelemetry, Telemetry
+from shared.observability import NullTelemetry
+from shared.ports import Telemetry
+from shared.upload_urls import UploadUrls
 
 # auto_error=False: a missing credential must produce our own 401 body, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="JWT from /api/v1/auth/login, or an sk_… API key "
@@ -39,6 +41,7 @@ class ApiServices:
     analytics: Analytics | None = None
     telemetry: Telemetry = field(default_factory=NullTelemetry)
     metrics_token: str | None = None  # a scraper's bearer token for GET /metrics (besides manager+ callers)
+    upload_urls: UploadUrls | None = None  # presigned uploads into the drop folder (AWS mode with a bucket)
 
 
 def get_services(request: Request) -> ApiServices:

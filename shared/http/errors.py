@@ -1,9 +1,11 @@
-"""Domain errors → HTTP, in one place. Every 4xx/5xx body is {"error": {"code", "message", "timestamp", ...}}."""
+"""Domain errors → HTTP, in one place. Every 4xx/5xx body is {"error": {"code", "message", "timestamp", ...}}.
+
+Adapters translate their SDK's outages into DependencyUnavailable (a 503) at the boundary; any other exception
+reaching here is a bug: a 500 whose details stay in the log."""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
@@ -49,11 +51,14 @@ def status_for(exc: errors.DomainError) -> int:
     return 400
 
 
-async def _domain_error(request: Request, exc: errors.DomainError) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)  # registered for DomainError only
     status = status_for(exc)
     headers = {}
     if isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, errors.DependencyUnavailable):
+        headers["Retry-After"] = "1"
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, errors.UploadByUrlOnly):
@@ -66,7 +71,8 @@ _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 _MAX_DETAILS = 20  # a list of 10,000 bad items must not echo back 10,000 errors
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # registered for it only
     errors_ = exc.errors()
     if any(e.get("loc") == ("body",) and isinstance(e.get("input"), bytes) for e in errors_):
         # FastAPI hands a body it did not parse as JSON (another content type) to validation as raw bytes.
@@ -89,26 +95,11 @@ def _field(error: dict) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # registered for it only
     code = _HTTP_CODES.get(exc.status_code, "error")
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
-
-
-# A backing store that cannot be reached or is broken right now (a network error, a timeout, an SQLite file
-# that cannot be opened or is locked past its timeout): the caller gets a 503 and may retry; details are logged.
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, sqlite3.OperationalError)
-
-
-_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "no space", "malformed")
-
-
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, sqlite3.OperationalError) and not any(w in str(exc).lower() for w in _SQLITE_UNAVAILABLE):
-        return await _unexpected(request, exc)  # "no such column" and the like are bugs, not outages
-    log.exception("dependency unavailable on %s %s", request.method, request.url.path)
-    return JSONResponse(error_body("unavailable", "a backing service is unavailable; try again shortly"),
-                        status_code=503, headers={"Retry-After": "1"})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -120,6 +111,4 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for error in UNAVAILABLE_ERRORS:
-        app.add_exception_handler(error, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

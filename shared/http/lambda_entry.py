@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -55,7 +55,7 @@ class StagePrefix:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         context = (scope.get("aws.event") or {}).get("requestContext") or {}
         stage, host = context.get("stage"), context.get("domainName") or ""
         if scope["type"] == "http" and stage and ".execute-api." in host and host.endswith(".amazonaws.com"):

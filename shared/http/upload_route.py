@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import DependencyUnavailable, UploadByUrlOnly
 from shared.domain.models import AccessLevel
-from shared.http.deps import AuthenticatedRoute, CurrentPrincipal
+from shared.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
 
@@ -36,8 +36,8 @@ class UploadUrlOut(BaseModel):
 
 @router.post("/upload-url", response_model=UploadUrlOut, status_code=status.HTTP_201_CREATED)
 def create_upload_url(body: UploadUrlIn, principal: CurrentPrincipal,
-                      request: Request) -> Annotated[UploadUrlOut, "the URL to PUT the file to, with its headers"]:
-    urls = getattr(request.app.state, "upload_urls", None)
+                      services: Services) -> Annotated[UploadUrlOut, "the URL to PUT the file to, with its headers"]:
+    urls = services.upload_urls
     if urls is None:
         raise DependencyUnavailable("uploads by URL need the documents bucket (AWS mode)")
     made = urls.create(principal, filename=body.filename, title=body.title, document_type=body.document_type,

@@ -5,20 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from shared.domain.errors import InvalidQuery
-from shared.domain.models import SearchFilter, SearchHit, SearchQuery
-from shared.ports import Embedder, SearchIndex
+from shared.domain.models import ArticleRef, SearchFilter, SearchHit, SearchQuery
+from shared.ports import Analyzer, Embedder, SearchIndex
 from shared.retrieval.restore import RESTORE_BELOW_RATIO, needs_restoration
 from shared.retrieval.understanding import QueryResources, canonical_question
 
 MODES = ("hybrid", "bm25", "dense")
-
-
-class QueryAnalyzer(Protocol):
-    def query_terms(self, text: str) -> list[str]: ...
-    def folded_terms(self, text: str) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +26,7 @@ class Retrieval:
 class Retriever:
     embedder: Embedder
     index: SearchIndex
-    analyzer: QueryAnalyzer
+    analyzer: Analyzer
     # What query understanding learns from the indexed corpus (diacritic restorer, document catalogue);
     # called once per question, so it can follow the index as it changes. None: neither is used.
     resources: Callable[[], QueryResources] | None = None
@@ -53,14 +47,16 @@ class Retriever:
         if not typed:
             raise InvalidQuery("the question is empty")
         resources = self.resources() if self.resources is not None else None
-        text, restored_from, refs = typed, None, ()
+        text, restored_from = typed, None
+        refs: tuple[ArticleRef, ...] = ()
         if resources is not None:
             if resources.restorer is not None and needs_restoration(typed, below=self.restore_below_ratio):
                 text = resources.restorer.restore(typed)
                 restored_from = typed if text != typed else None
             if resources.catalogue is not None:
                 refs = resources.catalogue.resolve(text)
-        terms, folded = (), ()
+        terms: tuple[str, ...] = ()
+        folded: tuple[str, ...] = ()
         if mode != "dense":
             terms = tuple(self.analyzer.query_terms(text))
             folded = tuple(self.analyzer.folded_terms(typed))

@@ -3,7 +3,7 @@
 pyvi itself unpickles a scikit-learn estimator (300 MB of dependencies, ~1 s import). Its CRF is
 an ordinary CRFsuite model, extracted by `tools/build_pyvi.py`; this module reproduces pyvi's
 syllabifier, features and joining rules around it, and its output is identical to pyvi's
-(checked against recorded pyvi output in tests/unit/text/data/pyvi_golden.jsonl).
+(checked against recorded pyvi output in tests/integration/text/data/pyvi_golden.jsonl).
 """
 
 from __future__ import annotations

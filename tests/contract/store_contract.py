@@ -12,11 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from shared.analytics import Analytics
-from shared.auth.models import ApiKeyRecord, User
-from shared.document_counts import DocumentKind
 from shared.domain.activity import FeedbackRecord, QueryRecord
+from shared.domain.auth import ApiKeyRecord, User
 from shared.domain.errors import UserExists
-from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal, Role, SearchFilter
+from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus, Principal, Role, SearchFilter
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 

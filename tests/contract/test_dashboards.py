@@ -8,13 +8,13 @@ import re
 import pytest
 
 from shared.config import PROJECT_ROOT
-from shared.observability import Telemetry
+from shared.observability import PrometheusTelemetry
 
 GRAFANA = PROJECT_ROOT / "dashboards" / "grafana"
 
 
 def _exposed_series() -> set[str]:
-    telemetry = Telemetry()
+    telemetry = PrometheusTelemetry()
     telemetry.query_finished(query_id="q", principal_id="u", role="guest", found=False,
                              timings_ms={"embed": 1, "search": 1, "generate": 1, "total": 3}, question="q")
     return {sample.name for family in telemetry.registry.collect() for sample in family.samples}

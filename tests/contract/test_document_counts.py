@@ -15,8 +15,8 @@ import pytest
 
 from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
 from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.document_counts import DocumentKind, tally
-from shared.domain.models import AccessLevel, DocumentStatus, SearchFilter
+from shared.document_counts import tally
+from shared.domain.models import AccessLevel, DocumentKind, DocumentStatus, SearchFilter
 from tests.contract.store_contract import doc, kind, with_status, write_script
 from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws, forget_document_counts
 

@@ -12,11 +12,10 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
 from shared.adapters.local_index import Weights
-from shared.adapters.opensearch_index import OpenSearchSearchIndex, Purged
+from shared.adapters.opensearch_index import OpenSearchSearchIndex
 from shared.adapters.opensearch_queries import inner_product
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
-from shared.domain.models import AccessLevel, SearchFilter
-from tests.contract.fake_opensearch import FakeOpenSearchTransport, fake_opensearch
+from shared.domain.models import AccessLevel, Purged, SearchFilter
 from tests.contract.search_index_contract import (
     ANALYZER,
     EMBEDDER,
@@ -27,6 +26,7 @@ from tests.contract.search_index_contract import (
     vectors,
 )
 from tests.fakes.clock import FakeClock
+from tests.fakes.opensearch import FakeOpenSearchTransport, fake_opensearch
 
 WEIGHTS = Weights(0.35, 0.15, 0.5)
 

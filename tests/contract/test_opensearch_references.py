@@ -11,9 +11,9 @@ import pytest
 from shared.adapters.local_index import LocalSearchIndex, Weights
 from shared.adapters.opensearch_index import OpenSearchSearchIndex
 from shared.domain.models import AccessLevel, ArticleRef, SearchFilter
-from tests.contract.fake_opensearch import fake_opensearch
 from tests.contract.search_index_contract import ANALYZER, EMBEDDER, EVERYTHING, make_chunk, query, vectors
 from tests.fakes.clock import FakeClock
+from tests.fakes.opensearch import fake_opensearch
 
 WEIGHTS = Weights(0.35, 0.15, 0.5)
 PUBLIC = SearchFilter(AccessLevel.PUBLIC)

@@ -13,6 +13,7 @@ from tests.contract.search_index_contract import (
     query,
     vectors,
 )
+from tests.fakes.search_index import InMemorySearchIndex
 
 
 def open_local(path: Path) -> LocalSearchIndex:
@@ -54,14 +55,22 @@ def test_refuses_to_mix_embedding_models(tmp_path: Path) -> None:
                          weights=Weights(0.35, 0.15, 0.5), model_id="model-b")
 
 
+class TestInMemorySearchIndex(SearchIndexContract):
+    """The unit tests' fake keeps the promises of the real adapters."""
+
+    @pytest.fixture
+    def index(self) -> InMemorySearchIndex:
+        return InMemorySearchIndex(ANALYZER)
+
+
 class TestOpenSearchSearchIndexOnFake(SearchIndexContract):
     """The same contract on the OpenSearch adapter, served by an in-memory fake behind the real client."""
 
     @pytest.fixture
     def index(self):
         from shared.adapters.opensearch_index import OpenSearchSearchIndex
-        from tests.contract.fake_opensearch import fake_opensearch
         from tests.fakes.clock import FakeClock
+        from tests.fakes.opensearch import fake_opensearch
 
         client, _ = fake_opensearch()
         index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
@@ -77,8 +86,8 @@ class TestOpenSearchServerlessSearchIndexOnFake(SearchIndexContract):
     @pytest.fixture
     def index(self):
         from shared.adapters.opensearch_index import OpenSearchSearchIndex
-        from tests.contract.fake_opensearch import fake_opensearch
         from tests.fakes.clock import FakeClock
+        from tests.fakes.opensearch import fake_opensearch
 
         client, _ = fake_opensearch(serverless=True)
         index = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,

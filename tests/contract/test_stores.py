@@ -29,6 +29,13 @@ from tests.contract.store_contract import (
     UserStoreContract,
 )
 from tests.fakes.clock import FakeClock
+from tests.fakes.stores import (
+    InMemoryActivityStore,
+    InMemoryAnalyticsStore,
+    InMemoryApiKeyStore,
+    InMemoryCounterStore,
+    InMemoryUserStore,
+)
 from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws, forget_document_counts
 
 
@@ -41,6 +48,31 @@ def clock() -> FakeClock:
 def dynamodb() -> Iterator[object]:
     with fake_aws():
         yield dynamodb_with_table()
+
+
+class TestInMemoryStores(UserStoreContract, ApiKeyStoreContract, CounterStoreContract, ActivityStoreContract,
+                         AnalyticsStoreContract):
+    """The unit tests' fakes (tests/fakes/stores.py) keep the promises of the real stores."""
+
+    @pytest.fixture
+    def users(self) -> InMemoryUserStore:
+        return InMemoryUserStore()
+
+    @pytest.fixture
+    def keys(self) -> InMemoryApiKeyStore:
+        return InMemoryApiKeyStore()
+
+    @pytest.fixture
+    def counters(self, clock: FakeClock) -> InMemoryCounterStore:
+        return InMemoryCounterStore(clock=clock)
+
+    @pytest.fixture
+    def activity(self) -> InMemoryActivityStore:
+        return InMemoryActivityStore()
+
+    @pytest.fixture
+    def analytics(self) -> InMemoryAnalyticsStore:
+        return InMemoryAnalyticsStore()
 
 
 class TestSqliteStores(DocumentStoreContract, DocumentCountsContract, UserStoreContract, ApiKeyStoreContract,

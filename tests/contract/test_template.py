@@ -160,7 +160,7 @@ def test_shape_one_rest_api_streaming_batch_failures_and_dlq(template: dict) -> 
 
     ingest = template["Resources"]["IngestFunction"]["Properties"]["Events"]["Drop"]
     assert ingest["Type"] == "SQS" and ingest["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    # The timer that purges retired versions and state records (shared.ingest_events.is_scheduled).
+    # The timer that purges retired versions and state records (ingest_events.is_scheduled).
     purge = template["Resources"]["IngestFunction"]["Properties"]["Events"]["StatePurge"]
     assert purge["Type"] == "Schedule" and purge["Properties"]["Schedule"] == {"Ref": "StatePurgeSchedule"}
     assert template["Parameters"]["StatePurgeSchedule"]["Default"] == "rate(1 minute)"

@@ -24,10 +24,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from shared.auth.passwords import Passwords
+from shared.bootstrap.local import LocalApi, build_local_api
 from shared.config import LocalSettings
 from shared.domain.models import AccessLevel, Principal, Role
 from shared.embedding.hash_embedder import HashEmbedder
-from shared.http.local_app import LocalApi, build_local_api
 from shared.ingestion import TextSource
 
 SECRET = secrets.token_urlsafe(48)  # a fresh random signing key per test session

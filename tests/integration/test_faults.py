@@ -1,5 +1,6 @@
 """Faults from outside the app: an index that is down, a throttled query log, a generator that dies mid-stream,
-an ingest that crashes half-way. Each one is a fake wrapped around the real services."""
+an ingest that crashes half-way. Each one is a fake wrapped around the real services, raising what the real
+adapter raises at its boundary (a domain error for an outage; an untranslated error for a bug)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shared.adapters import sqlite as sqlite_errors
 from shared.adapters.local_index import LocalSearchIndex, Weights
 from shared.adapters.sqlite_store import SqliteDocumentStore
 from shared.documents import DocumentService, Upload
-from shared.domain.errors import DependencyUnavailable
+from shared.domain.errors import DependencyUnavailable, Throttled
 from shared.domain.models import AccessLevel, DocumentStatus, Principal, Role, SearchFilter, SearchHit
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.http.app_factory import create_app
 from shared.ingestion import Ingestor
-from shared.retry import RetryPolicy, Throttled
+from shared.retry import RetryPolicy
 from tests.fakes.analyzer import SyllableAnalyzer
 from tests.integration.api_harness import Harness, assert_error, client_for, parse_sse, text_source
 
@@ -61,11 +63,22 @@ def _with_index(harness: Harness, index) -> tuple:
     return replace(services, queries=replace(services.queries, answerer=answerer), health_checks=checks)
 
 
+def _sqlite_error(code: int, message: str) -> sqlite3.OperationalError:
+    """An error as SQLite raises it: the message and SQLite's result code."""
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return error
+
+
+def _as_the_sqlite_adapter_raises(error: sqlite3.OperationalError) -> Exception:
+    return sqlite_errors.translate(error) or error
+
+
 @pytest.mark.parametrize("error", [
-    DependencyUnavailable("the search index is unavailable"),
-    sqlite3.OperationalError("unable to open database file /srv/index.sqlite"),
-    ConnectionError("10.0.0.7:9200 refused the connection"),
-], ids=["domain", "sqlite", "network"])
+    DependencyUnavailable("the search index is unavailable, try again later"),  # OpenSearch: a 5xx
+    DependencyUnavailable("the search index cannot be reached"),  # OpenSearch: no connection to 10.0.0.7:9200
+    _as_the_sqlite_adapter_raises(_sqlite_error(sqlite3.SQLITE_CANTOPEN, "unable to open database file /srv/i")),
+], ids=["opensearch-5xx", "opensearch-network", "sqlite"])
 def test_index_down_is_a_503_with_the_error_body_and_health_names_it(harness: Harness, error: Exception) -> None:
     client = client_for(create_app(_with_index(harness, DownIndex(error))))
     response = client.post("/api/v1/query", json={"query": QUESTION}, headers=harness.headers("employee"))
@@ -85,7 +98,9 @@ def test_index_down_is_a_503_with_the_error_body_and_health_names_it(harness: Ha
 def test_an_sqlite_bug_is_not_passed_off_as_an_outage(harness: Harness) -> None:
     from fastapi.testclient import TestClient
 
-    app = create_app(_with_index(harness, DownIndex(sqlite3.OperationalError("no such column: embeddingz"))))
+    bug = _as_the_sqlite_adapter_raises(_sqlite_error(sqlite3.SQLITE_ERROR, "no such column: embeddingz"))
+    assert isinstance(bug, sqlite3.OperationalError)  # not translated: a bug, not an outage
+    app = create_app(_with_index(harness, DownIndex(bug)))
     response = TestClient(app, raise_server_exceptions=False).post(
         "/api/v1/query", json={"query": QUESTION}, headers=harness.headers("employee"))
     assert response.status_code == 500 and response.json()["error"]["code"] == "internal_error"
@@ -96,7 +111,8 @@ def test_an_sqlite_bug_is_not_passed_off_as_an_outage(harness: Harness) -> None:
 
 
 class ThrottledLog:
-    """The activity store throttles its first `failures` writes (as DynamoDB would), then works."""
+    """The activity store throttles its first `failures` writes, then works. `Throttled` is what both store
+    adapters raise for it (DynamoDB: tests/integration/aws/test_throttling.py; SQLite: a busy database)."""
 
     def __init__(self, inner, failures: int) -> None:
         self.inner, self.failures, self.calls = inner, failures, 0
@@ -112,10 +128,6 @@ class ThrottledLog:
 
     def put_feedback(self, record) -> None:
         self.inner.put_feedback(record)
-
-
-class BotoLikeThrottle(Exception):
-    response = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
 
 
 def _with_log(harness: Harness, log, sleeps: list[float]):
@@ -143,10 +155,11 @@ def test_a_store_throttled_past_the_retries_is_a_503(harness: Harness) -> None:
     assert log.calls == 4 and sleeps == [0.05, 0.1, 0.2]
 
 
-def test_retry_policy_recognises_sdk_throttling_and_nothing_else() -> None:
+def test_retry_policy_retries_throttling_and_nothing_else() -> None:
     sleeps: list[float] = []
     policy = RetryPolicy(attempts=3, base_delay=0.1, max_delay=0.15, jitter=0.0, sleep=sleeps.append)
-    calls = iter([BotoLikeThrottle(), sqlite3.OperationalError("database is locked"), "ok"])
+    busy = _as_the_sqlite_adapter_raises(_sqlite_error(sqlite3.SQLITE_BUSY, "database is locked"))
+    calls = iter([Throttled("the database is busy"), busy, "ok"])
 
     def flaky() -> str:
         value = next(calls)
@@ -157,7 +170,9 @@ def test_retry_policy_recognises_sdk_throttling_and_nothing_else() -> None:
     assert policy.call(flaky) == "ok" and sleeps == [0.1, 0.15]  # capped at max_delay
     with pytest.raises(ValueError):  # not transient: raised at once, no pause
         policy.call(lambda: (_ for _ in ()).throw(ValueError("bad")))
-    assert len(sleeps) == 2
+    with pytest.raises(DependencyUnavailable) as outage:  # an outage is not retried either
+        policy.call(lambda: (_ for _ in ()).throw(DependencyUnavailable("down")))
+    assert str(outage.value) == "down" and len(sleeps) == 2
     jittered = RetryPolicy(base_delay=1.0, jitter=0.5, random=lambda: 1.0)
     assert jittered.delay(0) == 0.5 and jittered.delay(1) == 0.5  # capped at max_delay 1.0, then jitter
 

@@ -59,7 +59,7 @@ class Context:
 from functions.query.app import lambda_handler
 response = lambda_handler(json.load(open(event, encoding="utf-8")), Context())
 # What a question then runs on the same modules: ONNX inference (numpy, tokenizers) and the CRF segmenter.
-from shared.bootstrap import build_analyzer, build_embedder
+from shared.bootstrap.models import build_analyzer, build_embedder
 from shared.config_aws import AwsSettings
 settings = AwsSettings()
 vector = build_embedder(settings).embed_queries(["Thời hạn giải quyết việc nuôi con nuôi là bao lâu?"])

@@ -11,7 +11,7 @@ FORBIDDEN = ("torch", "sklearn", "scipy", "transformers", "sentence_transformers
 PROBE = """
 import json, sys
 from shared.config import LocalSettings
-from shared.http.local_app import build_local_api
+from shared.bootstrap.local import build_local_api
 from shared.domain.models import AccessLevel, SearchFilter
 api = build_local_api(LocalSettings(data_dir=sys.argv[1]))
 api.core.answerer.answer("Thời hạn nuôi con nuôi?", filter=SearchFilter(AccessLevel.PUBLIC))

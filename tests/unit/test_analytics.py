@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
-from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
 from shared.analytics import (
     LATENCY_BUCKETS_MS,
     Analytics,
@@ -18,6 +16,7 @@ from shared.analytics import (
 )
 from shared.domain.errors import AccessDenied, InvalidInput
 from shared.domain.models import Principal, Role
+from tests.fakes.stores import InMemoryAnalyticsStore
 
 MANAGER = Principal(id="boss", role=Role.MANAGER)
 DAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -62,8 +61,8 @@ def test_parse_range_defaults_and_limits() -> None:
 
 
 @pytest.fixture
-def analytics(tmp_path: Path) -> Analytics:
-    return Analytics(SqliteAnalyticsStore(tmp_path / "analytics.sqlite"), now=lambda: DAY)
+def analytics() -> Analytics:
+    return Analytics(InMemoryAnalyticsStore(), now=lambda: DAY)
 
 
 def test_a_replaced_rating_moves_the_counters_once(analytics: Analytics) -> None:
@@ -101,20 +100,10 @@ def test_reports_need_a_manager(analytics: Analytics, role: Role) -> None:
             report()
 
 
-def test_the_store_reads_one_partition_by_prefix(tmp_path: Path) -> None:
-    store = SqliteAnalyticsStore(tmp_path / "a.sqlite")
-    store.add("day#1", "question#a_b", {"count": 1}, label="x")
-    store.add("day#1", "question#a_b", {"count": 2.5}, members=["u1", "u2"])
-    store.add("day#1", "questionXa", {"count": 1})  # `_` in the prefix must not match any character
-    store.add("day#2", "question#c", {"count": 1})
-    (item,) = store.query("day#1", "question#a_")
-    assert item.values == {"count": 3.5} and item.label == "x" and item.members == {"u1", "u2"}
-    assert [i.sk for i in store.query("day#1")] == ["question#a_b", "questionXa"]
-    assert store.swap_label("day#1", "r", "5") is None and store.swap_label("day#1", "r", "3") == "5"
 
 
-def test_one_day_reads_its_user_count_and_a_range_reads_each_days_callers(tmp_path: Path) -> None:
-    store = SqliteAnalyticsStore(tmp_path / "analytics.sqlite")
+def test_one_day_reads_its_user_count_and_a_range_reads_each_days_callers() -> None:
+    store = InMemoryAnalyticsStore()
     read: list[str] = []
     query = store.query
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.document_counts import DocumentKind, count_changes, positive, tally
-from shared.domain.models import AccessLevel, Document, DocumentStatus
+from shared.document_counts import count_changes, positive, tally
+from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus
 
 LAW = DocumentKind(AccessLevel.PUBLIC, DocumentStatus.INDEXED, "law")
 MEMO = DocumentKind(AccessLevel.RESTRICTED, DocumentStatus.FAILED, "memo")

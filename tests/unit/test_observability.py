@@ -1,4 +1,4 @@
-"""Telemetry: the Prometheus series, the CloudWatch EMF records and the structured query log line."""
+"""PrometheusTelemetry: the Prometheus series, the CloudWatch EMF records and the structured query log line."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from shared import observability
 from shared.answering.queries import QueryService
 from shared.domain.errors import RateLimited
 from shared.domain.models import Answer, Document, DocumentStatus, Principal, Role
-from shared.observability import NullTelemetry, Telemetry, correlation_id_from, metrics
+from shared.observability import NullTelemetry, PrometheusTelemetry, correlation_id_from, metrics
 
 TIMINGS = {"analyze": 1.0, "embed": 12.0, "search": 3.0, "generate": 0.5, "total": 17.0}
 
 
-def _samples(telemetry: Telemetry) -> dict[tuple[str, tuple], float]:
+def _samples(telemetry: PrometheusTelemetry) -> dict[tuple[str, tuple], float]:
     text = telemetry.prometheus_text().decode()
     return {(s.name, tuple(sorted(s.labels.items()))): s.value
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def _record(telemetry: Telemetry) -> None:
+def _record(telemetry: PrometheusTelemetry) -> None:
     telemetry.query_finished(query_id="q1", principal_id="u1", role="employee", found=True, timings_ms=TIMINGS,
                              question="Câu hỏi một?")
     telemetry.query_finished(query_id="q2", principal_id="u2", role="guest", found=False, timings_ms=TIMINGS,
@@ -36,7 +36,7 @@ def _record(telemetry: Telemetry) -> None:
 
 
 def test_prometheus_series_count_each_event() -> None:
-    telemetry = Telemetry()
+    telemetry = PrometheusTelemetry()
     _record(telemetry)
     samples = _samples(telemetry)
     queries = {k: v for k, v in samples.items() if k[0] == "vnrag_queries_total"}
@@ -61,7 +61,7 @@ def test_prometheus_series_count_each_event() -> None:
 
 
 def test_each_telemetry_has_its_own_registry() -> None:
-    first, second = Telemetry(), Telemetry()
+    first, second = PrometheusTelemetry(), PrometheusTelemetry()
     _record(first)
     assert _samples(second)[("vnrag_no_answer_total", ())] == 0
 
@@ -72,14 +72,14 @@ def _emf_records(out: str) -> list[dict]:
 
 def test_emf_records_are_written_only_when_enabled(capsys: pytest.CaptureFixture[str]) -> None:
     metrics.clear_metrics()
-    _record(Telemetry(emf=False))
+    _record(PrometheusTelemetry(emf=False))
     metrics.flush_metrics(raise_on_empty_metrics=False)
     assert _emf_records(capsys.readouterr().out) == []
 
 
 def test_emf_records_carry_the_metrics_with_their_dimensions(capsys: pytest.CaptureFixture[str]) -> None:
     metrics.clear_metrics()
-    _record(Telemetry(emf=True))
+    _record(PrometheusTelemetry(emf=True))
     metrics.flush_metrics()
     records = _emf_records(capsys.readouterr().out)
     for record in records:
@@ -110,7 +110,7 @@ def test_the_question_is_logged_only_when_allowed(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(observability.logger, "info", lambda message, extra: lines.append((message, extra)))
     token = observability.request_id.set("req-1")
     try:
-        Telemetry(log_query_text=allowed).query_finished(
+        PrometheusTelemetry(log_query_text=allowed).query_finished(
             query_id="q1", principal_id="u1", role="manager", found=False, timings_ms=TIMINGS, question="Bí mật?")
     finally:
         observability.request_id.reset(token)
@@ -158,7 +158,7 @@ class _Recorder:
 
 
 def test_query_service_counts_refusals_and_records_answers() -> None:
-    telemetry, recorder = Telemetry(), _Recorder()
+    telemetry, recorder = PrometheusTelemetry(), _Recorder()
     principal = Principal(id="u9", role=Role.DIRECTOR)
     refusing = QueryService(answerer=_Answering(), activity=_Activity(), limiter=_Refusing(), telemetry=telemetry)
     with pytest.raises(RateLimited):
@@ -181,12 +181,3 @@ def test_the_null_telemetry_records_nothing() -> None:
     assert all(v == 0 for k, v in _samples(telemetry).items() if not k[0].endswith("_created"))
 
 
-def test_local_mode_never_loads_the_tracer() -> None:
-    import subprocess
-    import sys
-
-    code = ("import sys, shared.http.local_app, shared.observability as o; "
-            "assert 'aws_xray_sdk' not in sys.modules, 'x-ray loaded'; "
-            "t = o.get_tracer(); assert t is o.get_tracer(); assert 'aws_xray_sdk' in sys.modules")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr

@@ -20,8 +20,10 @@ router = APIRouter(tags=["monitoring"])
 
 def _scraper_token_matches(request: Request) -> bool:
     expected = get_services(request).metrics_token
+    if not expected:
+        return False
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(
+    return scheme.lower() == "bearer" and hmac.compare_digest(
         token.strip().encode("utf-8"), expected.encode("utf-8"))
 
 

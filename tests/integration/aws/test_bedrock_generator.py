@@ -128,7 +128,7 @@ def test_error_in_the_middle_of_a_stream(client: Any) -> None:
 def test_the_functions_bedrock_client_waits_for_long_answers_and_retries_at_most_once(aws) -> None:
     """A Converse call returns only once the whole answer is written, and a retry writes it again: the client
     the functions build (AwsClients) reads for at least 60 s and makes at most two attempts in all."""
-    from shared.bootstrap_aws import AwsClients
+    from shared.aws_clients import AwsClients
 
     config = AwsClients(region="us-east-1").get("bedrock-runtime").meta.config
     assert config.read_timeout >= 60

@@ -25,7 +25,7 @@ def test_creates_the_first_director_in_the_table_and_it_can_log_in(dynamodb) -> 
     assert result.exit_code == 0, result.output
     assert "created admin (director) in table vnrag-test" in result.output
 
-    # What the query function's AuthService (shared.bootstrap_aws.build_auth) does with that item.
+    # What the query function's AuthService (shared.bootstrap.aws.build_auth) does with that item.
     auth = AuthService(DynamoDBUserStore(TABLE, client=dynamodb), DynamoDBApiKeyStore(TABLE, client=dynamodb),
                        secret=secrets.token_urlsafe(32))
     principal = auth.authenticate_token(auth.login("admin", PASSWORD).access_token)

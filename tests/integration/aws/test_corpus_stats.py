@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.s3_corpus import SNAPSHOT, STATE, S3CorpusStats, S3QueryResources
-from shared.aws_app import create_aws_app, create_ingest_handler
-from shared.bootstrap_aws import AwsClients, build_aws_core
+from shared.adapters.s3_corpus import SNAPSHOT, STATE, S3CorpusStats
+from shared.adapters.s3_query_resources import S3QueryResources
+from shared.aws_clients import AwsClients
+from shared.bootstrap.aws import build_aws_core
+from shared.bootstrap.aws_functions import create_aws_app, create_ingest_handler
 from shared.config_aws import AwsSettings
 from shared.domain.models import AccessLevel, Chunk, SearchFilter
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.retrieval.restore import SyllableCounts
-from tests.contract.fake_opensearch import fake_opensearch
 from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.opensearch import fake_opensearch
 from tests.integration.aws.conftest import BUCKET
 from tests.integration.aws.moto_env import REGION, TABLE
 from tests.integration.aws.test_ingest_flow import s3_body, sqs_event

@@ -17,14 +17,19 @@ from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
 from shared.auth.passwords import Passwords
-from shared.aws_app import create_analytics_app, create_authorizer, create_aws_app, create_ingest_handler
-from shared.bootstrap_aws import AwsClients
+from shared.aws_clients import AwsClients
+from shared.bootstrap.aws_functions import (
+    create_analytics_app,
+    create_authorizer,
+    create_aws_app,
+    create_ingest_handler,
+)
 from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.domain.models import Principal, Role
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.http.lambda_entry import lambda_entrypoint, observed
-from tests.contract.fake_opensearch import fake_opensearch
 from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.opensearch import fake_opensearch
 from tests.integration.aws.conftest import BUCKET, load_event
 from tests.integration.aws.moto_env import REGION, TABLE
 

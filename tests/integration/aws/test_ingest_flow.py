@@ -14,8 +14,9 @@ from shared.adapters.local_index import LocalSearchIndex, Weights
 from shared.adapters.s3_blobs import S3BlobSource
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import AccessLevel, DocumentStatus, SearchFilter
+from shared.drop_folder import S3Ingestion
 from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingest_events import S3Ingestion, changes_in, make_ingest_handler
+from shared.ingest_events import changes_in, make_ingest_handler
 from shared.ingestion import Ingestor
 from tests.contract.search_index_contract import query
 from tests.fakes.analyzer import SyllableAnalyzer

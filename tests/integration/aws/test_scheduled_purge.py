@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from shared.aws_app import create_ingest_handler
-from shared.bootstrap_aws import AwsClients
+from shared.aws_clients import AwsClients
+from shared.bootstrap.aws_functions import create_ingest_handler
 from shared.config_aws import AwsSettings
 from shared.embedding.hash_embedder import HashEmbedder
 from shared.http.lambda_entry import observed
-from tests.contract.fake_opensearch import FakeOpenSearchTransport, fake_opensearch
 from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.opensearch import FakeOpenSearchTransport, fake_opensearch
 from tests.integration.aws.conftest import BUCKET, load_event
 from tests.integration.aws.moto_env import REGION, TABLE
 from tests.integration.aws.test_handlers import CONTEXT, DOC_ID, KEY, SECRET

@@ -1,14 +1,12 @@
-from pathlib import Path
-
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.auth.passwords import Passwords
 from shared.auth.service import AuthService
 from shared.domain.models import Principal, Role
 from tests.fakes.clock import FakeClock
+from tests.fakes.stores import InMemoryApiKeyStore, InMemoryUserStore
 
 SECRET = "unit-test-secret-" + "0123456789abcdef" * 3  # 65 bytes: long enough for HS512 too
 DIRECTOR = Principal(id="boss", role=Role.DIRECTOR)
@@ -26,16 +24,16 @@ def passwords() -> Passwords:
 
 
 @pytest.fixture
-def users(tmp_path: Path) -> SqliteUserStore:
-    return SqliteUserStore(tmp_path / "auth.sqlite")
+def users() -> InMemoryUserStore:
+    return InMemoryUserStore()
 
 
 @pytest.fixture
-def keys(tmp_path: Path) -> SqliteApiKeyStore:
-    return SqliteApiKeyStore(tmp_path / "auth.sqlite")
+def keys() -> InMemoryApiKeyStore:
+    return InMemoryApiKeyStore()
 
 
 @pytest.fixture
-def service(users: SqliteUserStore, keys: SqliteApiKeyStore, clock: FakeClock,
+def service(users: InMemoryUserStore, keys: InMemoryApiKeyStore, clock: FakeClock,
             passwords: Passwords) -> AuthService:
     return AuthService(users, keys, secret=SECRET, token_ttl_seconds=3600, clock=clock, passwords=passwords)

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.auth import api_keys
 from shared.auth.service import AuthService
 from shared.domain.errors import AccessDenied, ApiKeyNotFound, AuthenticationFailed, InvalidInput
 from shared.domain.models import Principal, Role
+from tests.fakes.stores import InMemoryApiKeyStore, InMemoryUserStore
 
 from .conftest import DIRECTOR, FakeClock
 
@@ -28,7 +28,7 @@ def test_key_shape_and_hash() -> None:
     assert api_keys.display_prefix(key) == key[:11]
 
 
-def test_key_is_shown_once_and_stored_hashed(service: AuthService, keys: SqliteApiKeyStore) -> None:
+def test_key_is_shown_once_and_stored_hashed(service: AuthService, keys: InMemoryApiKeyStore) -> None:
     record, key = service.create_api_key(LAN, "  báo cáo  ", 30)
     stored = keys.get_key_by_hash(api_keys.hash_api_key(key))
     assert stored == record and record.name == "báo cáo" and key.startswith(record.prefix)
@@ -82,7 +82,7 @@ def test_cannot_revoke_another_users_key(service: AuthService) -> None:
 
 @pytest.mark.parametrize("change", [lambda u: u.delete_user("lan"), lambda u: u.set_active("lan", False)])
 def test_key_of_a_deleted_or_inactive_user_is_rejected(
-        service: AuthService, users: SqliteUserStore, change) -> None:
+        service: AuthService, users: InMemoryUserStore, change) -> None:
     _, key = service.create_api_key(LAN, "ci", 7)
     change(users)
     with pytest.raises(AuthenticationFailed):
@@ -90,7 +90,7 @@ def test_key_of_a_deleted_or_inactive_user_is_rejected(
 
 
 def test_key_of_a_deleted_user_does_not_work_for_a_new_namesake(
-        service: AuthService, users: SqliteUserStore, clock: FakeClock) -> None:
+        service: AuthService, users: InMemoryUserStore, clock: FakeClock) -> None:
     _, key = service.create_api_key(LAN, "ci", 7)
     users.delete_user("lan")
     clock.advance(1)

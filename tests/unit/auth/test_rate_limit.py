@@ -1,10 +1,9 @@
-from pathlib import Path
 
 import pytest
 
-from shared.adapters.sqlite_counters import SqliteCounterStore
 from shared.domain.errors import RateLimited
 from shared.rate_limit import RateLimiter
+from tests.fakes.stores import InMemoryCounterStore
 
 from .conftest import FakeClock
 
@@ -15,8 +14,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def limiter(tmp_path: Path, clock: FakeClock) -> RateLimiter:
-    counters = SqliteCounterStore(tmp_path / "counters.sqlite", clock=clock)
+def limiter(clock: FakeClock) -> RateLimiter:
+    counters = InMemoryCounterStore(clock=clock)
     return RateLimiter(counters, limit=10, window_seconds=60, clock=clock)
 
 
@@ -64,6 +63,6 @@ def test_principals_are_counted_apart(limiter: RateLimiter) -> None:
         limiter.check("lan")
 
 
-def test_limits_must_be_positive(tmp_path: Path) -> None:
+def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        RateLimiter(SqliteCounterStore(tmp_path / "c.sqlite"), limit=0)
+        RateLimiter(InMemoryCounterStore(), limit=0)

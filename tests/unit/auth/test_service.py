@@ -4,11 +4,11 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from shared.adapters.sqlite_auth import SqliteUserStore
 from shared.auth.passwords import Passwords
 from shared.auth.service import AuthService
 from shared.domain.errors import AccessDenied, AuthenticationFailed, InvalidInput, UserExists
 from shared.domain.models import Principal, Role
+from tests.fakes.stores import InMemoryUserStore
 
 from .conftest import DIRECTOR, SECRET, FakeClock
 
@@ -40,7 +40,7 @@ def test_bad_login_fails_with_one_message(service: AuthService, lan: str, userna
     assert str(failure.value) == "invalid username or password"
 
 
-def test_inactive_user_cannot_log_in(service: AuthService, users: SqliteUserStore, lan: str) -> None:
+def test_inactive_user_cannot_log_in(service: AuthService, users: InMemoryUserStore, lan: str) -> None:
     users.set_active("lan", False)
     with pytest.raises(AuthenticationFailed, match="invalid username or password"):
         service.login("lan", "mat-khau-cua-lan")
@@ -51,7 +51,7 @@ def test_inactive_user_cannot_log_in(service: AuthService, users: SqliteUserStor
     lambda users: users.bump_token_version("lan"),
     lambda users: users.delete_user("lan"),
 ])
-def test_tokens_die_with_their_user_state(service: AuthService, users: SqliteUserStore, lan: str,
+def test_tokens_die_with_their_user_state(service: AuthService, users: InMemoryUserStore, lan: str,
                                           revoke) -> None:
     token = service.login("lan", "mat-khau-cua-lan").access_token
     revoke(users)
@@ -60,7 +60,7 @@ def test_tokens_die_with_their_user_state(service: AuthService, users: SqliteUse
 
 
 def test_token_of_a_deleted_user_does_not_work_for_a_new_namesake(
-        service: AuthService, users: SqliteUserStore, clock: FakeClock, lan: str) -> None:
+        service: AuthService, users: InMemoryUserStore, clock: FakeClock, lan: str) -> None:
     old_token = service.login("lan", "mat-khau-cua-lan").access_token
     users.delete_user("lan")
     clock.advance(5)
@@ -78,7 +78,7 @@ def test_token_expires_with_the_clock(service: AuthService, clock: FakeClock, la
         service.authenticate_token(token)
 
 
-def test_principal_carries_the_current_role(service: AuthService, users: SqliteUserStore, lan: str) -> None:
+def test_principal_carries_the_current_role(service: AuthService, users: InMemoryUserStore, lan: str) -> None:
     token = service.login("lan", "mat-khau-cua-lan").access_token
     user = users.get_user("lan")
     users.delete_user("lan")
@@ -112,13 +112,13 @@ def test_create_user_validates_input(service: AuthService, username: str, passwo
         service.create_user(DIRECTOR, username, password, role, email)
 
 
-def test_create_user_takes_role_names_and_stores_a_hash(service: AuthService, users: SqliteUserStore) -> None:
+def test_create_user_takes_role_names_and_stores_a_hash(service: AuthService, users: InMemoryUserStore) -> None:
     service.create_user(DIRECTOR, "an.nguyen-2", "mat-khau-rat-dai", "employee")
     stored = users.get_user("an.nguyen-2")
     assert stored.role is Role.EMPLOYEE and "mat-khau-rat-dai" not in stored.password_hash
 
 
-def test_bootstrap_admin_generates_a_password_once(service: AuthService, users: SqliteUserStore) -> None:
+def test_bootstrap_admin_generates_a_password_once(service: AuthService, users: InMemoryUserStore) -> None:
     generated = service.bootstrap_admin("admin")
     assert generated and len(generated) >= 16
     assert service.bootstrap_admin("admin") is None
@@ -133,7 +133,7 @@ def test_bootstrap_admin_with_a_given_password(service: AuthService) -> None:
         service.bootstrap_admin("other", "short")
 
 
-def test_login_upgrades_an_outdated_hash(service: AuthService, users: SqliteUserStore, lan: str) -> None:
+def test_login_upgrades_an_outdated_hash(service: AuthService, users: InMemoryUserStore, lan: str) -> None:
     older_parameters = dataclasses.replace(CHEAPEST, parallelism=2, memory_cost=16)
     older = Passwords(PasswordHasher.from_parameters(older_parameters))
     users.set_password_hash("lan", older.hash("mat-khau-cua-lan"))

@@ -3,8 +3,7 @@ import threading
 from pathlib import Path
 
 from shared.adapters.sqlite_counters import SqliteCounterStore
-
-from .conftest import FakeClock
+from tests.fakes.clock import FakeClock
 
 
 def _increment_many(path: str, times: int) -> None:

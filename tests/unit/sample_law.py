@@ -1,3 +1,7 @@
+# ruff: noqa: E501 - the text is kept line for line as a law is written
+"""A sample law in the shape of Vietnamese legal texts (Chương / Điều / Khoản / Điểm), for the chunking tests."""
+
+LAW = """\
 QUỐC HỘI
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Độc lập - Tự do - Hạnh phúc
@@ -67,3 +71,4 @@ Chương III
 Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2025.
 
 Luật này đã được Quốc hội nước Cộng hòa xã hội chủ nghĩa Việt Nam khóa XV, kỳ họp thứ 8 thông qua ngày 30 tháng 11 năm 2024.
+"""

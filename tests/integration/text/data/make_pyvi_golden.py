@@ -2,7 +2,7 @@
 
 Run with an interpreter that has pyvi==0.1.1 and its dependencies installed (a throwaway venv):
 
-    /tmp/pyvi-ref/bin/python tests/unit/text/data/make_pyvi_golden.py /path/to/vi-legal-dev
+    /tmp/pyvi-ref/bin/python tests/integration/text/data/make_pyvi_golden.py /path/to/vi-legal-dev
 
 The sample is fixed by a seed, so a rerun over the same data writes the same file.
 """
