@@ -77,7 +77,7 @@ from shared.adapters.opensearch_queries import (
 from shared.adapters.opensearch_state import StateRecords
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
-from shared.retrieval.fusion import min_max_fusion
+from shared.retrieval.fusion import fuse_candidates
 from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, rerank_with_neighbours
 from shared.retrieval.references import REFERENCE_BOOST
 
@@ -357,29 +357,19 @@ class OpenSearchSearchIndex:
 
     # -- internals ----------------------------------------------------------------------------------
     def _fuse(self, results: dict[str, list[dict]], n: int, *, neighbours: bool) -> list[SearchHit]:
-        order: dict[str, int] = {}
-        sources: list[dict] = []
-        for hits in results.values():
-            for h in hits:
-                if h["_id"] not in order:
-                    order[h["_id"]] = len(sources)
-                    sources.append(h["_source"])
-        if not sources:
-            return []
-        raw: dict[str, np.ndarray] = {}
+        by_id: dict[str, dict] = {}
+        pools = {}
         for name, hits in results.items():
-            if not hits:
-                continue  # a signal with no hits adds nothing (rather than a constant to everyone)
-            scores = np.array([h["_score"] for h in hits], dtype=np.float32)
-            if name == "dense":
-                scores = np.array([inner_product(float(s)) for s in scores], dtype=np.float32)
-            # A row this signal did not return gets the signal's lowest score, which min-max maps to 0:
-            # the same as min_max_fusion's "missing from a signal's candidates scores 0".
-            column = np.full(len(sources), scores.min(), dtype=np.float32)
-            column[[order[h["_id"]] for h in hits]] = scores
-            raw[name] = column
+            for h in hits:
+                by_id.setdefault(h["_id"], h["_source"])
+            scores = [h["_score"] for h in hits]
+            pools[name] = ([h["_id"] for h in hits],
+                           [inner_product(float(s)) for s in scores] if name == "dense" else scores)
         weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
-        rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(sources), dtype=bool), candidates=n)
+        ids, rows, fused, raw = fuse_candidates(pools, weights, candidates=n)
+        if not ids:
+            return []
+        sources = [by_id[i] for i in ids]
         chunks = [_chunk(source) for source in sources]
         if neighbours and self._neighbour_boost > 0:  # as the local index does
             rows, fused = rerank_with_neighbours(rows, fused, [article_position(chunks[r]) for r in rows.tolist()],
