@@ -23,6 +23,7 @@ index is built from them.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -43,7 +44,7 @@ from shared.adapters.sqlite import open_database, write_transaction
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.retrieval.fusion import fuse_candidates
-from shared.retrieval.neighbours import NEIGHBOUR_BOOST, article_position, rerank_with_neighbours
+from shared.retrieval.neighbours import NEIGHBOUR_BOOST, Position, article_position, rerank_with_neighbours
 from shared.retrieval.references import REFERENCE_BOOST, DocumentCatalogue
 from shared.retrieval.restore import DiacriticRestorer, SyllableCounts
 from shared.retrieval.understanding import QueryResources
@@ -176,15 +177,14 @@ class LocalSearchIndex:
         else:
             ids, order, fused, _ = fuse_candidates(pools, weights, candidates=n)
             rows = [ids[i] for i in order.tolist()]
-        stored = _fetch(view.db, rows)
-        rows = [r for r in rows if r in stored]  # every candidate is in the snapshot; kept defensive
-        fused = fused[:len(rows)]
         if query.mode == "hybrid" and self._neighbour_boost > 0 and rows:
-            positions = [article_position(stored[r][0]) for r in rows]
-            order, fused = rerank_with_neighbours(np.arange(len(rows)), fused, positions, self._neighbour_boost)
+            positions = _positions(view.db, rows)
+            order, fused = rerank_with_neighbours(np.arange(len(rows)), fused, [positions.get(r) for r in rows],
+                                                  self._neighbour_boost)
             rows = [rows[i] for i in order.tolist()]
         if query.article_refs and self._reference_boost > 0:
-            rows, fused = self._boost_named_articles(view, query, rows, fused, filter, stored)
+            rows, fused = self._boost_named_articles(view, query, rows, fused, filter)
+        stored = _fetch(view.db, rows[:k])  # texts and vectors are read for the hits only
         lexical = dict(zip(*pools["lexical"], strict=True)) if "lexical" in pools else None
         vector = None if query.vector is None else np.asarray(query.vector, dtype=np.float32)
         return [SearchHit(stored[r][0], float(score),
@@ -206,7 +206,7 @@ class LocalSearchIndex:
         return [stored[0][i] for i in order.tolist()], exact[order].tolist()
 
     def _boost_named_articles(self, view: _View, query: SearchQuery, rows: list[int], fused: np.ndarray,
-                              filter: SearchFilter, stored: dict) -> tuple[list[int], np.ndarray]:
+                              filter: SearchFilter) -> tuple[list[int], np.ndarray]:
         """Put the chunks of the articles the question names (`query.article_refs`) first.
 
         Every allowed chunk of a named article gets `boost` (1.0 by default) on top of its fused score (0 if it
@@ -215,20 +215,18 @@ class LocalSearchIndex:
         chunks of the named articles (`terms` on document_id, `term` on article), and the boost is added
         in its client-side fusion.
         """
-        named: dict[int, tuple[Chunk, np.ndarray]] = {}
+        named: set[int] = set()
         for ref in query.article_refs:
             documents = sorted(ref.document_ids)
             for start in range(0, len(documents), _BATCH):
                 batch = documents[start:start + _BATCH]
                 for row in view.db.execute(
-                        f"SELECT row, {_CHUNK_COLUMNS}, vector FROM chunks WHERE article = ? "
+                        f"SELECT row, {_CHUNK_COLUMNS} FROM chunks WHERE article = ? "
                         f"AND document_id IN ({','.join('?' * len(batch))})", (ref.article, *batch)):
-                    chunk = _chunk_from_row(row[1:10])
-                    if filter.allows(chunk):
-                        named[row[0]] = (chunk, np.frombuffer(row[10], dtype=np.float32))
+                    if filter.allows(_chunk_from_row(row[1:])):
+                        named.add(row[0])
         if not named:
             return rows, fused
-        stored.update(named)
         scores = dict(zip(rows, fused.tolist(), strict=True))
         for row in named:
             scores[row] = scores.get(row, 0.0) + self._reference_boost
@@ -504,6 +502,25 @@ def _fetch(db: sqlite3.Connection, rows: Sequence[int]) -> dict[int, tuple[Chunk
                               f"WHERE row IN ({','.join('?' * len(batch))})", batch):
             found[row[0]] = (_chunk_from_row(row[1:10]), np.frombuffer(row[10], dtype=np.float32))
     return found
+
+
+def _positions(db: sqlite3.Connection, rows: Sequence[int]) -> dict[int, Position | None]:
+    """The article position (`article_position`) of each of `rows`, from their document, title and article."""
+    found: dict[int, Position | None] = {}
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start:start + _BATCH]
+        for row, document_id, title, article in db.execute(
+                f"SELECT row, document_id, title, article FROM chunks WHERE row IN ({','.join('?' * len(batch))})",
+                batch):
+            found[row] = _position(document_id, title, article)
+    return found
+
+
+@functools.lru_cache(maxsize=65_536)
+def _position(document_id: str, title: str, article: str | None) -> Position | None:
+    """`article_position` of a stored chunk, remembered: a query asks for a few hundred candidates, and
+    normalising their titles each time would cost more than the rest of the search."""
+    return article_position(Chunk(id="", document_id=document_id, ordinal=0, text="", title=title, article=article))
 
 
 def _vectors(db: sqlite3.Connection, rows: Sequence[int]) -> tuple[list[int], np.ndarray]:
