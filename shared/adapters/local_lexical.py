@@ -36,7 +36,7 @@ from pathlib import Path
 
 import tantivy
 
-from shared.domain.models import SearchFilter
+from shared.domain.models import AccessLevel, SearchFilter
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +119,10 @@ class LexicalIndex:
         return [int(r) for r in found], [float(score) for score, _ in hits]
 
     def _filters(self, filter: SearchFilter) -> list[tantivy.Query]:
-        queries = [tantivy.Query.range_query(self._schema, "access", tantivy.FieldType.Unsigned, None,
-                                             int(filter.max_access_level))]
+        queries = []
+        if filter.max_access_level < max(AccessLevel):  # the top level lets everything through
+            queries.append(tantivy.Query.range_query(self._schema, "access", tantivy.FieldType.Unsigned, None,
+                                                     int(filter.max_access_level)))
         if filter.document_types is not None:
             queries.append(tantivy.Query.term_set_query(self._schema, "type", sorted(filter.document_types)))
         if filter.document_ids is not None:

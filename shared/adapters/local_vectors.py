@@ -19,8 +19,9 @@ import numpy as np
 import simsimd
 
 from shared.adapters.local_lexical import Version
-from shared.domain.models import SearchFilter
+from shared.domain.models import AccessLevel, SearchFilter
 
+_TOP_LEVEL = int(max(AccessLevel))  # a filter at this level lets every row through
 _MERGE_RATIO = 4  # two neighbouring segments merge when the older is at most this many times larger
 
 
@@ -88,21 +89,27 @@ class VectorSnapshot:
             wanted_types = np.array([self.type_codes[t] for t in filter.document_types if t in self.type_codes],
                                     dtype=np.int32)
         found_rows, found_scores = [], []
+        every_level = int(filter.max_access_level) >= _TOP_LEVEL
         for seg in self.segments:
-            mask = seg.alive & (seg.access <= int(filter.max_access_level))
+            mask = seg.alive if every_level else seg.alive & (seg.access <= int(filter.max_access_level))
             if wanted_types is not None:
-                mask &= np.isin(seg.types, wanted_types)
+                mask = mask & np.isin(seg.types, wanted_types)
             if rows is not None:
-                mask &= np.isin(seg.rows, rows)
+                mask = mask & np.isin(seg.rows, rows)
             picked = np.flatnonzero(mask)
             if picked.size == 0:
+                continue
+            if picked.size == seg.size:  # nothing filtered out: no gathers
+                dots = np.asarray(simsimd.cdist(codes, seg.codes, metric="dot")).ravel()
+                found_rows.append(seg.rows)
+                found_scores.append((dots * scale[0]).astype(np.float32) * seg.scales)
                 continue
             if picked.size < seg.size // 4:  # few allowed: score only those
                 dots = np.asarray(simsimd.cdist(codes, seg.codes[picked], metric="dot")).ravel()
             else:
                 dots = np.asarray(simsimd.cdist(codes, seg.codes, metric="dot")).ravel()[picked]
             found_rows.append(seg.rows[picked])
-            found_scores.append((dots * seg.scales[picked] * scale[0]).astype(np.float32))
+            found_scores.append((dots * scale[0]).astype(np.float32) * seg.scales[picked])
         if not found_rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         all_rows, all_scores = np.concatenate(found_rows), np.concatenate(found_scores)
