@@ -175,7 +175,7 @@ class LocalSearchIndex:
             rows = pools.get("dense", ([], []))[0][:k]
             fused = np.asarray(pools.get("dense", ([], []))[1][:k], dtype=np.float32)
         else:
-            ids, order, fused, _ = fuse_candidates(pools, weights, candidates=n)
+            ids, order, fused, _ = fuse_candidates(pools, weights)
             rows = [ids[i] for i in order.tolist()]
         if query.mode == "hybrid" and self._neighbour_boost > 0 and rows:
             positions = _positions(view.db, rows)

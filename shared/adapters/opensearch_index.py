@@ -366,7 +366,7 @@ class OpenSearchSearchIndex:
             pools[name] = ([h["_id"] for h in hits],
                            [inner_product(float(s)) for s in scores] if name == "dense" else scores)
         weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
-        ids, rows, fused, raw = fuse_candidates(pools, weights, candidates=n)
+        ids, rows, fused, raw = fuse_candidates(pools, weights)
         if not ids:
             return []
         sources = [by_id[i] for i in ids]

@@ -56,8 +56,6 @@ def min_max_fusion(
 def fuse_candidates(
     pools: Mapping[str, tuple[Sequence[Hashable], Sequence[float]]],
     weights: Mapping[str, float],
-    *,
-    candidates: int,
 ) -> tuple[list[Hashable], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """`min_max_fusion` of what search engines return: each signal's own candidates (keys, raw scores).
 
@@ -81,5 +79,6 @@ def fuse_candidates(
         raw[name] = column
     if not ordered:
         return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), raw
-    rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(ordered), dtype=bool), candidates=candidates)
+    # Every key is a candidate of the signals that returned it: the pools are the columns themselves.
+    rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(ordered), dtype=bool), candidates=len(ordered))
     return ordered, rows, fused, raw
