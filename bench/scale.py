@@ -85,7 +85,8 @@ def main() -> int:
     print_table(results)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"cpus": os.cpu_count(), "baseline_commit": BASELINE_COMMIT, "queries": args.queries,
+        payload = {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2),
+                   "baseline_commit": BASELINE_COMMIT, "queries": args.queries,
                    "noise_sigma": NOISE, "results": results}
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
@@ -281,7 +282,7 @@ def run_child(role: str, implementation: str, size: int, work: Path) -> dict:
     index.search(queries[2], k=10, filter=everything)
     first_after = time.perf_counter()
     return {"open_s": round(opened - started, 2), "resources_s": round(resources - opened, 2), **timings,
-            "steady_rss_mb": steady, "peak_rss_mb": peak_rss_mb(),
+            "steady_rss_mb": steady, "peak_rss_mb": peak_rss_mb(), "load_average_1m": round(os.getloadavg()[0], 2),
             "write_visible_ms": round((visible - t) * 1000, 1),
             "first_query_after_write_ms": round((first_after - t_first) * 1000, 1)}
 

@@ -31,6 +31,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,7 @@ _RESCORE_FACTOR = 2  # int8 candidates rescored with float32 per dense candidate
 _CATCH_UP_TIMEOUT_S = 30.0
 _INLINE_RESOURCES_S = 0.2  # query resources that took longer to build are rebuilt in the background
 _BATCH = 500  # rows per `IN (...)`: under SQLite's bound-parameter limit
+_LEXICAL_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
 
 class Analyzer(Protocol):
@@ -165,12 +167,20 @@ class LocalSearchIndex:
         n = max(self._candidates, k)
         weights = {"lexical": self._weights.lexical, "folded": self._weights.folded, "dense": self._weights.dense}
         pools: dict[str, tuple[list[int], list[float]]] = {}
-        if query.mode in ("hybrid", "bm25"):
-            for name, field, terms in (("lexical", "terms", query.terms), ("folded", "folded", query.folded_terms)):
-                if weights[name] > 0:
-                    pools[name] = self._lexical.search(view.lexical, field, terms, filter, n)
-        if query.mode in ("hybrid", "dense") and query.vector is not None:
+        lexical = [(name, field, terms) for name, field, terms in
+                   (("lexical", "terms", query.terms), ("folded", "folded", query.folded_terms))
+                   if query.mode in ("hybrid", "bm25") and weights[name] > 0]
+        dense = query.mode in ("hybrid", "dense") and query.vector is not None
+        # Tantivy and the int8 scan both release the GIL: on two cores the BM25 searches run in a
+        # worker thread while this one scans the vectors.
+        pending = [(name, _LEXICAL_POOL.submit(self._lexical.search, view.lexical, field, terms, filter, n))
+                   for name, field, terms in lexical] if dense else []
+        if not dense:
+            pools.update((name, self._lexical.search(view.lexical, field, terms, filter, n))
+                         for name, field, terms in lexical)
+        if dense:
             pools["dense"] = self._dense_candidates(view, query.vector, filter, n)
+        pools.update((name, future.result()) for name, future in pending)
         if query.mode == "dense":
             rows = pools.get("dense", ([], []))[0][:k]
             fused = np.asarray(pools.get("dense", ([], []))[1][:k], dtype=np.float32)
@@ -185,10 +195,10 @@ class LocalSearchIndex:
         if query.article_refs and self._reference_boost > 0:
             rows, fused = self._boost_named_articles(view, query, rows, fused, filter)
         stored = _fetch(view.db, rows[:k])  # texts and vectors are read for the hits only
-        lexical = dict(zip(*pools["lexical"], strict=True)) if "lexical" in pools else None
+        bm25 = dict(zip(*pools["lexical"], strict=True)) if "lexical" in pools else None
         vector = None if query.vector is None else np.asarray(query.vector, dtype=np.float32)
         return [SearchHit(stored[r][0], float(score),
-                          lexical_score=None if lexical is None else lexical.get(r, 0.0),
+                          lexical_score=None if bm25 is None else bm25.get(r, 0.0),
                           dense_score=None if vector is None else float(stored[r][1] @ vector))
                 for r, score in zip(rows[:k], fused[:k], strict=False)]
 
