@@ -253,3 +253,28 @@ def test_threads_searching_during_writes_never_see_half_a_replacement(tmp_path: 
     for t in threads:
         t.join(30)
     assert failures == []
+
+
+def test_a_slow_resource_rebuild_runs_behind_the_questions(tmp_path: Path, monkeypatch) -> None:
+    import shared.adapters.local_index as local_index
+
+    index = open_index(tmp_path / "index.sqlite")
+    chunks = [make_chunk("a", 0, "giấy phép xây dựng")]
+    index.upsert(chunks, vectors(chunks))
+    before = index.query_resources()
+    assert before.restorer.restore("giay phep") == "giấy phép"
+    monkeypatch.setattr(local_index, "_INLINE_RESOURCES_S", 0.0)  # as if the last build were slow
+    more = [make_chunk("b", 0, "giấy phép lái xe")]
+    index.upsert(more, vectors(more))
+    assert index.query_resources() is before  # the question goes on with the previous resources
+    deadline = time.monotonic() + 10
+    while index.query_resources() is before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert index.query_resources().restorer.restore("giay phep lai xe") == "giấy phép lái xe"
+
+
+def test_one_id_twice_in_a_batch_keeps_the_last(tmp_path: Path) -> None:
+    index = open_index(tmp_path / "index.sqlite")
+    chunks = [make_chunk("a", 0, "bản nháp"), make_chunk("a", 0, "bản cuối cùng")]
+    index.upsert(chunks, vectors(chunks))
+    assert index.count() == 1 and texts(index, "bản") == ["bản cuối cùng"]
