@@ -325,13 +325,13 @@ class LocalSearchIndex:
                 if dense is not None and searcher is not None:
                     yield _View(db, version, dense, searcher)
                     return
-            if searcher is not None or self._lexical.catch_up():
-                continue  # a newer write landed meanwhile, or this process just applied the missing ones
             if time.monotonic() > deadline:
-                    raise DependencyUnavailable(
-                        f"the lexical index of {self._path} has not caught up with its chunks within "
+                raise DependencyUnavailable(
+                    f"the lexical index of {self._path} has not caught up with its chunks within "
                     f"{_CATCH_UP_TIMEOUT_S:.0f} s: the process applying the writes may be stuck")
-            time.sleep(0.01)  # another process holds the writer and applies the writes
+            if searcher is None and not self._lexical.catch_up():
+                time.sleep(0.01)  # another process holds the writer and applies the writes
+            # otherwise a newer write landed meanwhile, or this process just applied the missing ones
 
     def _reader(self) -> sqlite3.Connection:
         """This thread's read connection: a search's snapshot lives in its own transaction."""
@@ -435,6 +435,10 @@ class LocalSearchIndex:
 
     def _insert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
+        last = {c.id: i for i, c in enumerate(chunks)}
+        if len(last) < len(chunks):  # one id twice in a batch: the last one wins, as in separate upserts
+            keep = sorted(last.values())
+            chunks, vectors = [chunks[i] for i in keep], vectors[keep]
         for start in range(0, len(chunks), _BATCH):  # chunks replaced by id are deleted first
             ids = [c.id for c in chunks[start:start + _BATCH]]
             self._delete_where(f"id IN ({','.join('?' * len(ids))})", ids)
