@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
 from shared.adapters.sqlite_store import SqliteDocumentStore
 from shared.answering.extractive import ExtractiveGenerator
 from shared.answering.service import Answerer
@@ -13,9 +13,13 @@ from shared.config import LocalSettings, ModelSettings
 from shared.embedding.cache import CachedEmbedder
 from shared.ingestion import Ingestor
 from shared.ports import Embedder
+from shared.retrieval.fusion import Weights
 from shared.retrieval.retriever import Retriever
 from shared.text.analysis import LexicalAnalyzer
 from shared.text.segment import WordSegmenter
+
+if TYPE_CHECKING:  # the AWS functions import this module too, without local mode's index libraries
+    from shared.adapters.local_index import LocalSearchIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,8 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
                          embedding_cache: Path | None = None) -> LocalServices:
     """Wire local mode under `settings.data_dir`. Tests may pass their own embedder; the evaluation
     keeps its embedding cache outside its temporary data directory."""
+    from shared.adapters.local_index import LocalSearchIndex  # Tantivy and SimSIMD: local mode only
+
     raw_embedder = embedder or build_embedder(settings)
     cached = CachedEmbedder(raw_embedder, embedding_cache or settings.embedding_cache_path)
     analyzer = build_analyzer(settings)

@@ -67,11 +67,11 @@ def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embe
                    analyzer: Any = None, generator: Generator | None = None, stream: bool = False) -> AwsCore:
     """`stream=True` for the SSE function (ConverseStream); the buffered function uses one Converse call."""
     from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-    from shared.adapters.local_index import Weights
     from shared.adapters.opensearch_index import OpenSearchSearchIndex
     from shared.answering.service import Answerer
     from shared.bootstrap import build_analyzer, build_embedder
     from shared.ingestion import Ingestor
+    from shared.retrieval.fusion import Weights
     from shared.retrieval.retriever import Retriever
 
     embedder = embedder or build_embedder(settings)

@@ -44,7 +44,7 @@ from shared.adapters.local_vectors import DenseIndex, VectorRows, VectorSnapshot
 from shared.adapters.sqlite import open_database, write_transaction
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
-from shared.retrieval.fusion import fuse_candidates
+from shared.retrieval.fusion import Weights, fuse_candidates
 from shared.retrieval.neighbours import NEIGHBOUR_BOOST, Position, article_position, rerank_with_neighbours
 from shared.retrieval.references import REFERENCE_BOOST, DocumentCatalogue
 from shared.retrieval.restore import DiacriticRestorer, SyllableCounts
@@ -80,13 +80,6 @@ _LEXICAL_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 class Analyzer(Protocol):
     def index_terms(self, text: str) -> list[str]: ...
     def folded_terms(self, text: str) -> list[str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    lexical: float
-    folded: float
-    dense: float
 
 
 @dataclass(frozen=True, slots=True)

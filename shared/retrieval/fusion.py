@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The weight of each signal in the fused score (of min-max normalised scores)."""
+
+    lexical: float
+    folded: float
+    dense: float
 
 
 def top_candidates(scores: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
