@@ -67,8 +67,8 @@ def build_writers(settings: AwsSettings, clients: AwsClients, *, embedder: Embed
                   analyzer: Analyzer | None = None, on_publish: Callable[[], None] | None = None) -> AwsWriters:
     """`on_publish` is called after this process publishes new corpus statistics (its readers reload)."""
     from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-    from shared.adapters.local_index import Weights
     from shared.adapters.opensearch_index import OpenSearchSearchIndex
+    from shared.retrieval.fusion import Weights
 
     embedder = embedder or build_embedder(settings)
     index = OpenSearchSearchIndex(

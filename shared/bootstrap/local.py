@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.adapters.local_index import LocalSearchIndex
 from shared.adapters.sqlite_activity import SqliteActivityStore
 from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
 from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
@@ -31,6 +31,7 @@ from shared.http.deps import ApiServices
 from shared.ingestion import Ingestor
 from shared.observability import PrometheusTelemetry, configure
 from shared.ports import Analyzer, DocumentStore, Embedder
+from shared.retrieval.fusion import Weights
 from shared.retrieval.retriever import Retriever
 
 

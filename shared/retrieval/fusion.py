@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The weight of each signal in the fused score (of min-max normalised scores)."""
+
+    lexical: float
+    folded: float
+    dense: float
 
 
 def top_candidates(scores: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
@@ -51,3 +61,34 @@ def min_max_fusion(
         fused += weights[name] / total_weight * norm
     order = np.argsort(-fused, kind="stable")
     return rows[order], fused[order], {name: v[order] for name, v in per_signal.items()}
+
+
+def fuse_candidates(
+    pools: Mapping[str, tuple[Sequence[Hashable], Sequence[float]]],
+    weights: Mapping[str, float],
+) -> tuple[list[Hashable], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """`min_max_fusion` of what search engines return: each signal's own candidates (keys, raw scores).
+
+    A key a signal did not return gets that signal's lowest score, which min-max maps to 0: the same
+    as min_max_fusion's "missing from a signal's candidates scores 0". A signal with no candidates
+    adds nothing. Returns (keys in first-seen order, indices into them best first, fused scores, raw
+    score per signal aligned with the keys).
+    """
+    position: dict[Hashable, int] = {}
+    for keys, _ in pools.values():
+        for k in keys:
+            position.setdefault(k, len(position))
+    ordered = list(position)
+    raw: dict[str, np.ndarray] = {}
+    for name, (keys, scores) in pools.items():
+        if len(keys) == 0:
+            continue
+        values = np.asarray(scores, dtype=np.float32)
+        column = np.full(len(ordered), values.min(), dtype=np.float32)
+        column[[position[k] for k in keys]] = values
+        raw[name] = column
+    if not ordered:
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), raw
+    # Every key is a candidate of the signals that returned it: the pools are the columns themselves.
+    rows, fused, _ = min_max_fusion(raw, weights, np.ones(len(ordered), dtype=bool), candidates=len(ordered))
+    return ordered, rows, fused, raw

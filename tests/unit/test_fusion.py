@@ -1,6 +1,6 @@
 import numpy as np
 
-from shared.retrieval.fusion import min_max_fusion, top_candidates
+from shared.retrieval.fusion import fuse_candidates, min_max_fusion, top_candidates
 
 
 def test_top_candidates_skips_rows_not_allowed() -> None:
@@ -35,3 +35,30 @@ def test_zero_weight_signal_is_ignored() -> None:
     rows, _, parts = min_max_fusion({"a": np.array([1.0, 2.0]), "b": np.array([9.0, 0.0])},
                                     {"a": 1.0, "b": 0.0}, np.ones(2, bool), candidates=2)
     assert rows.tolist() == [1, 0] and set(parts) == {"a"}
+
+
+def test_fusing_engine_candidates_equals_fusing_full_score_arrays() -> None:
+    # What an engine returns (each signal's own top n, as keys and raw scores) fuses exactly as the
+    # full arrays do: a key missing from a signal's candidates scores 0 in it.
+    rng = np.random.default_rng(7)
+    lexical, dense = rng.random(50).astype(np.float32), rng.random(50).astype(np.float32)
+    weights, n = {"lexical": 0.4, "dense": 0.6}, 10
+    full_rows, full_fused, _ = min_max_fusion({"lexical": lexical, "dense": dense}, weights, np.ones(50, bool),
+                                              candidates=n)
+    pools = {name: (top_candidates(s, np.ones(50, bool), n).tolist(),
+                    s[top_candidates(s, np.ones(50, bool), n)].tolist())
+             for name, s in (("lexical", lexical), ("dense", dense))}
+    keys, order, fused, _ = fuse_candidates(pools, weights)
+    got = dict(zip([keys[i] for i in order], fused.tolist(), strict=True))
+    want = dict(zip(full_rows.tolist(), full_fused.tolist(), strict=True))
+    assert got.keys() == want.keys()
+    np.testing.assert_allclose([got[k] for k in want], list(want.values()), rtol=1e-6)
+    np.testing.assert_allclose(fused, full_fused, rtol=1e-6)  # the same order, up to ties
+
+
+def test_a_signal_without_candidates_adds_nothing() -> None:
+    keys, order, fused, raw = fuse_candidates({"lexical": ([], []), "dense": (["a", "b"], [0.9, 0.5])},
+                                              {"lexical": 0.5, "dense": 0.5})
+    assert [keys[i] for i in order] == ["a", "b"] and set(raw) == {"dense"}
+    np.testing.assert_allclose(fused, [1.0, 0.0])
+    assert fuse_candidates({"lexical": ([], [])}, {"lexical": 1.0})[0] == []
