@@ -7,6 +7,7 @@ from pathlib import Path
 
 from shared.adapters.local_index import LocalSearchIndex, Weights
 from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.answering.direct import DirectAnswerGenerator
 from shared.answering.extractive import ExtractiveGenerator
 from shared.answering.service import Answerer
 from shared.config import LocalSettings, ModelSettings
@@ -60,10 +61,12 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
     store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
     retriever = Retriever(embedder=cached, index=index, analyzer=analyzer, resources=index.query_resources,
                           restore_below_ratio=settings.restore_below_ratio)
-    answerer = Answerer(retriever=retriever, generator=ExtractiveGenerator(settings.answer_max_sentences),
+    direct = DirectAnswerGenerator(vectors=cached) if settings.answer_style == "direct" else None
+    answerer = Answerer(retriever=retriever, generator=direct or ExtractiveGenerator(settings.answer_max_sentences),
                         min_dense_score=settings.answer_min_dense_score,
                         min_term_coverage=settings.answer_min_term_coverage)
     ingestor = Ingestor(embedder=cached, index=index, store=store, chunk_max_words=settings.chunk_max_words,
                         chunk_overlap_words=settings.chunk_overlap_words,
-                        max_document_bytes=settings.max_document_bytes)
+                        max_document_bytes=settings.max_document_bytes,
+                        prepare_answers=direct.prepare if direct else None)
     return LocalServices(cached, analyzer, index, store, retriever, answerer, ingestor)

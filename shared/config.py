@@ -47,7 +47,10 @@ class RetrievalSettings(_Base):
 class AnswerSettings(_Base):
     """The extractive answerer: how many sentences it quotes and when it declines to answer."""
 
-    answer_max_sentences: PositiveInt = 3
+    # "direct": the fact asked for first, then a few supporting quotations (shared/answering/direct.py);
+    # "quotes": the three best-matching sentences, passage by passage (shared/answering/extractive.py).
+    answer_style: Literal["direct", "quotes"] = "direct"
+    answer_max_sentences: PositiveInt = 3  # for "quotes"
     # Below this cosine between question and best passage the answer says nothing was found ...
     answer_min_dense_score: float = Field(default=0.87, ge=-1, le=1)
     # ... unless at least this share of the question's content words appear in one passage.

@@ -78,7 +78,10 @@ class DocumentStore(Protocol):
 class Generator(Protocol):
     """Writes an answer from numbered passages. Pieces of text are yielded as they are produced."""
 
-    def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]: ...
+    def generate(self, question: str, passages: Sequence[SearchHit], *,
+                 question_vector: np.ndarray | None = None) -> Iterator[str]:
+        """`question_vector`: the question's embedding when retrieval computed one (a generator may use it)."""
+        ...
 
 
 class UserStore(Protocol):

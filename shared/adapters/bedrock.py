@@ -50,7 +50,8 @@ class BedrockGenerator:
                 "messages": [{"role": "user", "content": [{"text": build_user_message(question, passages)}]}],
                 "inferenceConfig": self._inference}
 
-    def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]:
+    def generate(self, question: str, passages: Sequence[SearchHit], *,
+                 question_vector: object = None) -> Iterator[str]:
         if not passages:
             return
         pieces = self._stream_pieces(question, passages) if self._stream else self._whole(question, passages)
