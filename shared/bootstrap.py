@@ -47,9 +47,10 @@ def build_analyzer(settings: ModelSettings) -> LexicalAnalyzer:
 
 
 def build_local_services(settings: LocalSettings, *, embedder: Embedder | None = None,
-                         embedding_cache: Path | None = None) -> LocalServices:
+                         embedding_cache: Path | None = None, answers: bool = True) -> LocalServices:
     """Wire local mode under `settings.data_dir`. Tests may pass their own embedder; the evaluation
-    keeps its embedding cache outside its temporary data directory."""
+    keeps its embedding cache outside its temporary data directory, and when it scores retrieval
+    alone (`answers=False`) ingestion skips the work only answers need."""
     raw_embedder = embedder or build_embedder(settings)
     cached = CachedEmbedder(raw_embedder, embedding_cache or settings.embedding_cache_path)
     analyzer = build_analyzer(settings)
@@ -68,5 +69,5 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
     ingestor = Ingestor(embedder=cached, index=index, store=store, chunk_max_words=settings.chunk_max_words,
                         chunk_overlap_words=settings.chunk_overlap_words,
                         max_document_bytes=settings.max_document_bytes,
-                        prepare_answers=direct.prepare if direct else None)
+                        prepare_answers=direct.prepare if direct and answers else None)
     return LocalServices(cached, analyzer, index, store, retriever, answerer, ingestor)

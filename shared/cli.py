@@ -253,7 +253,7 @@ def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, 
         from shared.bootstrap import build_local_services
 
         # The embedding cache outlives the temporary index so a second run does not re-embed.
-        services = build_local_services(settings, embedding_cache=embedding_cache)
+        services = build_local_services(settings, embedding_cache=embedding_cache, answers=answers)
         with tqdm(total=len(passages), desc="indexing", unit="doc", file=sys.stderr) as bar:
             rate = index_corpus(services, passages, progress=bar.update)
         modes = ["hybrid", "bm25", "dense"] if mode == "all" else [mode]
