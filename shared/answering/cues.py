@@ -45,6 +45,9 @@ CUES = (
                               r"trách nhiệm gì"),
         re.compile(r"phạt tù|phạt tiền|cảnh cáo|cải tạo không giam giữ|tù chung thân|tử hình|trục xuất|"
                    r"tước quyền|cấm (?:đảm nhiệm|hành nghề|cư trú)|đình chỉ|buộc |bồi thường|kỷ luật|sa thải")),
+    Cue("money", re.compile(r"phạt tiền|tiền phạt|mức phạt|bao nhiêu tiền|bao nhiêu đồng|"
+                            r"mức (?:lương|tiền|phí|lệ phí)"),
+        _amount_in("đồng")),
     Cue("body", re.compile(r"(?<!\w)(?:ai|cơ quan nào|chủ thể nào|người nào|bộ nào|đơn vị nào|tổ chức nào|cấp nào|"
                            r"tòa án nào|thuộc về|do ai|thẩm quyền)(?!\w)"),
         re.compile(r"(?<!\w)(?:bộ(?: trưởng)? |ủy ban|tòa án|chính phủ|thủ tướng|viện kiểm sát|quốc hội|hội đồng|"

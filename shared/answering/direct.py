@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from shared.answering.cues import asked_cues, cue_match
-from shared.answering.sentences import QuestionWords, answer_sentences
+from shared.answering.sentences import QuestionWords, answer_sentences, quotable
 from shared.domain.models import Chunk, SearchHit
 
 MEANING_WEIGHT = 1.0
@@ -98,8 +98,8 @@ class DirectAnswerGenerator:
         cues = asked_cues(question.lower())
         found: list[tuple[int, int, str, float]] = []  # (passage rank, position, sentence, words+kind+prior)
         for rank, hit in enumerate(passages):
-            for position, sentence in enumerate(answer_sentences(hit.chunk.text)):
-                overlap, phrase = words.overlap(sentence)
+            for position, (sentence, context) in enumerate(quotable(hit.chunk.text)):
+                overlap, phrase = words.overlap(sentence, context=context)
                 if overlap > 0:
                     base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, sentence.lower())
                     found.append((rank, position, sentence, base + RANK_PRIOR / (rank + 1)))

@@ -56,8 +56,22 @@ def with_its_list(sentence: str, following: list[str]) -> str:
 def answer_sentences(text: str) -> list[str]:
     """The statements an answer may quote from a passage, in reading order: its sentences, a sentence that
     introduces a list together with the list."""
+    return [statement for statement, _ in quotable(text)]
+
+
+def quotable(text: str) -> list[tuple[str, str]]:
+    """(statement, context) pairs of a passage: each statement of `answer_sentences` with what it is read
+    with. A list item is read with the sentence that introduces its list ("... như sau:"), any other
+    sentence with the passage's opening (an article's heading or first clause: "2. Phạm tội trong thời
+    chiến, thì bị phạt tù ..." is about the offence clause 1 names); the opening itself with nothing."""
     sentences = split_sentences(text)
-    return [with_its_list(s, sentences[i + 1:]) for i, s in enumerate(sentences)]
+    pairs, intro = [], ""
+    for i, sentence in enumerate(sentences):
+        if not _LIST_ITEM.match(sentence):
+            intro = sentence if sentence.rstrip().endswith(":") else ""
+        context = intro if _LIST_ITEM.match(sentence) and intro else (sentences[0] if i else "")
+        pairs.append((with_its_list(sentence, sentences[i + 1:]), context))
+    return pairs
 
 
 def _unwrap(text: str) -> list[str]:
@@ -100,13 +114,19 @@ class QuestionWords:
         return cls(frozenset(content_syllables(question, fold=fold)),
                    frozenset(content_bigrams(question, fold=fold)), fold)
 
-    def overlap(self, sentence: str) -> tuple[float, float]:
-        """(share of the question's content syllables, share of its word pairs) found in `sentence`."""
+    def overlap(self, sentence: str, context: str = "") -> tuple[float, float]:
+        """(share of the question's content syllables, share of its word pairs) found in `sentence`.
+
+        Syllables found only in `context` (what the sentence is read with, such as its article's opening)
+        count half: "2. Phạm tội trong thời chiến, thì bị phạt tù từ 02 năm đến 05 năm" is about the
+        offence its article names first."""
         if not self.syllables:
             return 0.0, 0.0
         words = content_syllables(sentence, fold=self.fold)
+        inherited = content_syllables(context, fold=self.fold) - words if context else set()
         pairs = content_bigrams(sentence, fold=self.fold)
-        return len(self.syllables & words) / len(self.syllables), len(self.pairs & pairs) / max(len(self.pairs), 1)
+        found = len(self.syllables & words) + 0.5 * len(self.syllables & inherited)
+        return found / len(self.syllables), len(self.pairs & pairs) / max(len(self.pairs), 1)
 
 
 def coverage(question: str, passage: str) -> float:
