@@ -62,12 +62,15 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
     store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
     retriever = Retriever(embedder=cached, index=index, analyzer=analyzer, resources=index.query_resources,
                           restore_below_ratio=settings.restore_below_ratio)
-    direct = DirectAnswerGenerator(vectors=cached) if settings.answer_style == "direct" else None
+    direct = None
+    if settings.answer_style == "direct":
+        meaning = settings.answer_meaning_weight
+        direct = DirectAnswerGenerator(vectors=cached if meaning > 0 else None, meaning_weight=meaning)
     answerer = Answerer(retriever=retriever, generator=direct or ExtractiveGenerator(settings.answer_max_sentences),
                         min_dense_score=settings.answer_min_dense_score,
                         min_term_coverage=settings.answer_min_term_coverage)
     ingestor = Ingestor(embedder=cached, index=index, store=store, chunk_max_words=settings.chunk_max_words,
                         chunk_overlap_words=settings.chunk_overlap_words,
                         max_document_bytes=settings.max_document_bytes,
-                        prepare_answers=direct.prepare if direct and answers else None)
+                        prepare_answers=direct.prepare if direct and direct.vectors and answers else None)
     return LocalServices(cached, analyzer, index, store, retriever, answerer, ingestor)

@@ -48,10 +48,11 @@ CUES = (
     Cue("money", re.compile(r"phạt tiền|tiền phạt|mức phạt|bao nhiêu tiền|bao nhiêu đồng|"
                             r"mức (?:lương|tiền|phí|lệ phí)"),
         _amount_in("đồng")),
-    Cue("body", re.compile(r"(?<!\w)(?:ai|cơ quan nào|chủ thể nào|người nào|bộ nào|đơn vị nào|tổ chức nào|cấp nào|"
-                           r"tòa án nào|thuộc về|do ai|thẩm quyền)(?!\w)"),
+    # "cơ quan nào?" asks for an institution; "ai?" or "chủ thể nào?" may be any party ("người đang chiếm
+    # hữu", "các chủ sở hữu còn lại"), so those carry no cue.
+    Cue("body", re.compile(r"(?:cơ quan|bộ|đơn vị|tổ chức|cấp|tòa án|ủy ban|ban) nào|thẩm quyền"),
         re.compile(r"(?<!\w)(?:bộ(?: trưởng)? |ủy ban|tòa án|chính phủ|thủ tướng|viện kiểm sát|quốc hội|hội đồng|"
-                   r"chủ tịch|cơ quan|ban |người đứng đầu|thanh tra|công an|người có thẩm quyền)")),
+                   r"chủ tịch|cơ quan|ban |người đứng đầu|thanh tra|công an|nhà nước)")),
     Cue("permission", re.compile(r"(?:có (?:được|phải|bị|cần|quyền|bắt buộc)|được phép|bắt buộc)\b.*"
                                  r"(?:không|hay không)\s*\??$"),
         re.compile(r"không được|nghiêm cấm|(?<!\w)cấm(?!\w)|có quyền|được phép|không phải|(?<!\w)phải(?!\w)|"

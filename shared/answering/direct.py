@@ -32,7 +32,6 @@ from shared.answering.cues import asked_cues, cue_match
 from shared.answering.sentences import QuestionWords, answer_sentences, quotable
 from shared.domain.models import Chunk, SearchHit
 
-MEANING_WEIGHT = 1.0
 KIND_WEIGHT = 0.5
 RANK_PRIOR = 0.15
 # An answer holds its direct statement, then further quotations while it stays within this many
@@ -61,6 +60,7 @@ class Candidate:
 @dataclass(frozen=True, slots=True)
 class DirectAnswerGenerator:
     vectors: SentenceVectorCache | None = None
+    meaning_weight: float = 1.0  # of the meaning score, when `vectors` are given
     max_chars: int = MAX_ANSWER_CHARS
     max_quotes: int = MAX_QUOTES
 
@@ -104,13 +104,13 @@ class DirectAnswerGenerator:
                     base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, sentence.lower())
                     found.append((rank, position, sentence, base + RANK_PRIOR / (rank + 1)))
         meaning = self._meaning(question_vector, [sentence for _, _, sentence, _ in found])
-        scored = [Candidate(rank + 1, position, sentence, base + MEANING_WEIGHT * m)
+        scored = [Candidate(rank + 1, position, sentence, base + self.meaning_weight * m)
                   for (rank, position, sentence, base), m in zip(found, meaning, strict=True)]
         return sorted(scored, key=lambda c: -c.score)
 
     def _meaning(self, question_vector: np.ndarray | None, sentences: list[str]) -> list[float]:
         """Each sentence's cosine to the question, min-max scaled; zeros when vectors are not at hand."""
-        if question_vector is None or self.vectors is None or len(sentences) < 2:
+        if question_vector is None or self.vectors is None or self.meaning_weight <= 0 or len(sentences) < 2:
             return [0.0] * len(sentences)
         vectors = self.vectors.cached_passages(sentences)
         if vectors is None:
