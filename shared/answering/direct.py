@@ -85,7 +85,7 @@ class DirectAnswerGenerator:
                 break
             if any(other.text in text for text in quoted) or used + len(other.text) > self.max_chars:
                 continue  # said already (the same sentence in two passages, an item of a quoted list), or too long
-            yield f" {other.text.rstrip()} [{other.number}]"
+            yield f" {_LEADING_MARKER.sub('', other.text).rstrip()} [{other.number}]"
             used += len(other.text)
             quoted.append(other.text)
 
