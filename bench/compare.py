@@ -8,7 +8,7 @@ is indexed once (settings that change what is indexed, such as chunk sizes, cann
 way and are refused), then every question is scored under A and under B. For each figure, overall and
 per source, it prints A, B, the mean of B - A and its 95 % interval over resampled questions; a
 difference counts only when that interval excludes zero. With --answers the answer figures of
-`vnrag eval --answers` are compared the same way. Figures go to bench/results/compare.json.
+`vnrag eval --answers` are compared the same way. Figures go to --json (bench/results/compare.json).
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
     parser.add_argument("--answers", action="store_true", help="Also compare the answers (rows with metadata.answer).")
     parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=RESULTS, help="Where the figures go.")
     args = parser.parse_args()
     settings = {"A": parse_setting(args.a), "B": parse_setting(args.b)}
     with tempfile.TemporaryDirectory(prefix="vnrag-compare-") as tmp:
@@ -104,8 +105,8 @@ def main() -> None:
     print_comparison("retrieval (per question, documents ranked by their best chunk)", result["retrieval"])
     if args.answers:
         print_comparison(f"answers (top {args.top_k})", result["answers"])
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

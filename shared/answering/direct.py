@@ -34,8 +34,8 @@ from shared.domain.models import Chunk, SearchHit
 
 KIND_WEIGHT = 0.5
 RANK_PRIOR = 0.15
-# An answer holds its direct statement, then further quotations while it stays within this many
-# characters (a statement longer than this is still given whole).
+# An answer holds its direct statement, then further quotations while the quoted text stays within
+# this many characters (a statement longer than this is still given whole).
 MAX_ANSWER_CHARS = 350
 MAX_QUOTES = 2
 
