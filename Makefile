@@ -12,7 +12,7 @@ PORT   ?= 8000
 help:
 	@echo "make serve  - build what is missing, ingest samples/, serve the API on http://$(HOST):$(PORT)"
 	@echo "make test   - the whole offline test suite (ruff + mypy + pytest)"
-	@echo "make eval   - retrieval evaluation on $(DATA) (bm25, dense, hybrid)"
+	@echo "make eval   - retrieval (bm25, dense, hybrid) and answer evaluation on $(DATA), with 95% intervals"
 	@echo "make bench  - cold start, ingest rate, load test and index scale; figures to bench/results/*.json"
 	@echo "make model  - build the offline embedding model and the word segmenter under models/"
 	@echo "make layer  - build the Lambda layers (python3.12 x86_64) and print their sizes"
@@ -46,7 +46,7 @@ test: model lint typecheck
 	$(BIN)/python -m pytest
 
 eval: model
-	$(BIN)/vnrag eval --corpus $(DATA)/corpus.jsonl --queries $(DATA)/queries.jsonl --mode all --json
+	$(BIN)/vnrag eval --corpus $(DATA)/corpus.jsonl --queries $(DATA)/queries.jsonl --mode all --answers --json
 
 layer: model
 	$(BIN)/python tools/build_layer.py --out layers/embeddings/build

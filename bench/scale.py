@@ -102,7 +102,7 @@ def child(role: str, implementation: str, size: int, work: Path) -> dict:
 
 def prepare_source(work: Path, corpus: Path) -> int:
     """The dev corpus ingested once through the product (chunks, terms, e5 vectors from the cache)."""
-    from shared.bootstrap import build_local_services
+    from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
     from shared.evaluation.runner import load_corpus
 
@@ -120,7 +120,7 @@ def prepare_queries(work: Path, corpus: Path, limit: int) -> None:
     target = work / f"queries-{limit}.json"
     if target.exists():
         return
-    from shared.bootstrap import build_analyzer, build_embedder
+    from shared.bootstrap.models import build_analyzer, build_embedder
     from shared.config import ModelSettings
 
     settings = ModelSettings()
@@ -237,7 +237,7 @@ def run_child(role: str, implementation: str, size: int, work: Path) -> dict:
 
     from shared.domain.models import AccessLevel, SearchFilter
 
-    threadpool_limits(limits=1, user_api="blas")  # as `vnrag serve` runs (shared.bootstrap.build_embedder)
+    threadpool_limits(limits=1, user_api="blas")  # as `vnrag serve` runs (shared.bootstrap.models.build_embedder)
     chunks, vectors, terms = load_source(work)
     path = work / f"{implementation}-{size}" / "index.sqlite"
     everything, public = SearchFilter(AccessLevel.RESTRICTED), SearchFilter(AccessLevel.PUBLIC)

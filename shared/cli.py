@@ -252,10 +252,15 @@ def _auth(table: str | None):
               help="Passage vectors by content hash and model id, kept between runs.")
 @click.option("--strip-diacritics", is_flag=True,
               help="Remove every diacritic from each question first (as typed on a plain keyboard).")
+@click.option("--answers", is_flag=True,
+              help="Also answer the questions whose rows carry metadata.answer and score the answers against it.")
+@click.option("--top-k", default=5, show_default=True, type=click.IntRange(1, 20),
+              help="Passages each answer is drawn from (with --answers).")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON line of the figures.")
 def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, embedding_cache: Path,
-                 strip_diacritics: bool, as_json: bool) -> None:
-    """Index a JSONL corpus and score a JSONL query set (recall, MRR, nDCG, latency)."""
+                 strip_diacritics: bool, answers: bool, top_k: int, as_json: bool) -> None:
+    """Index a JSONL corpus and score a JSONL query set (recall, MRR, nDCG, latency; with 95 % bootstrap
+    intervals), and with --answers the answers themselves."""
     from tqdm import tqdm
 
     from shared.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
@@ -266,7 +271,7 @@ def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, 
         from shared.bootstrap.local import build_local_services
 
         # The embedding cache outlives the temporary index so a second run does not re-embed.
-        services = build_local_services(settings, embedding_cache=embedding_cache)
+        services = build_local_services(settings, embedding_cache=embedding_cache, answers=answers)
         with tqdm(total=len(passages), desc="indexing", unit="doc", file=sys.stderr) as bar:
             rate = index_corpus(services, passages, progress=bar.update)
         modes = ["hybrid", "bm25", "dense"] if mode == "all" else [mode]
@@ -274,18 +279,48 @@ def eval_command(corpus: Path, queries: Path, mode: str, data_dir: Path | None, 
 
         transform = fold_diacritics if strip_diacritics else (lambda q: q)
         results = {m: evaluate(services, questions, mode=m, transform=transform) for m in modes}
+        answered = _evaluate_answers(services, queries, top_k) if answers else None
     for m, r in results.items():
         click.echo(_summary_line(m, r))
+        click.echo(f"        95% CI  {_with_ci(r, 'recall@10', 'R@10')}  {_with_ci(r, 'mrr@10', 'MRR@10')}"
+                   f"  {_with_ci(r, 'ndcg@10', 'nDCG@10')}")
         for source, s in r["per_source"].items():
-            click.echo(f"    {source:<40} n={s['queries']:<4} R@10 {s['recall@10']:.3f}  MRR@10 {s['mrr@10']:.3f}"
-                       f"  nDCG@10 {s['ndcg@10']:.3f}")
+            click.echo(f"    {source:<26} n={s['queries']:<4} {_with_ci(s, 'recall@10', 'R@10')}  "
+                       f"{_with_ci(s, 'mrr@10', 'MRR@10')}  {_with_ci(s, 'ndcg@10', 'nDCG@10')}")
     click.echo(f"indexing: {rate:.1f} passages/s")
+    if answered is not None:
+        _echo_answers(answered, top_k)
     if as_json:
         main_result = dict(results[modes[0]], index_passages_per_s=round(rate, 1),
                            strip_diacritics=strip_diacritics)
         if len(modes) > 1:
             main_result["modes"] = {m: {k: v for k, v in r.items() if k != "per_source"} for m, r in results.items()}
+        if answered is not None:
+            main_result["answers"] = answered
         _echo_json(main_result)
+
+
+def _evaluate_answers(services, queries: Path, top_k: int) -> dict:
+    from shared.evaluation.answers import evaluate_answers, load_answer_queries
+
+    kept, skipped = load_answer_queries(queries)
+    return evaluate_answers(services.answerer, kept, skipped, top_k=top_k)
+
+
+def _echo_answers(r: dict, top_k: int) -> None:
+    skipped = ", ".join(f"{kind} {n}" for kind, n in sorted(r["skipped"].items())) or "none"
+    click.echo(f"answers (top {top_k}; skipped, containment does not fit them: {skipped})")
+    for label, s in [("all", r), *r["per_type"].items()]:
+        if not s["questions"]:
+            continue
+        click.echo(f"    {label:<12} n={s['questions']:<4} {_with_ci(s, 'answer_first_contains', 'first_contains')}  "
+                   f"{_with_ci(s, 'answer_contains', 'contains')}  chars_p50 {s['answer_chars_p50']:.0f}  "
+                   f"answer_ms p50 {s['answer_ms_p50']:.1f} p95 {s['answer_ms_p95']:.1f}")
+
+
+def _with_ci(r: dict, name: str, label: str) -> str:
+    low, high = r["ci95"][name]
+    return f"{label} {r[name]:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _summary_line(mode: str, r: dict) -> str:

@@ -40,14 +40,21 @@ class RetrievalSettings(_Base):
     # Added to the fused score (0..1) of the chunks of an article the question names (0: off).
     reference_boost: float = Field(default=1.0, ge=0)
     # Added per unit of fused score of the best candidate of the adjacent article in the same law
-    # (0: off). See shared/retrieval/neighbours.py.
-    neighbour_boost: float = Field(default=0.2, ge=0, le=1)
+    # (0: off, the default: its dev gain did not survive a paired interval). See shared/retrieval/neighbours.py.
+    neighbour_boost: float = Field(default=0.0, ge=0, le=1)
 
 
 class AnswerSettings(_Base):
     """The extractive answerer: how many sentences it quotes and when it declines to answer."""
 
-    answer_max_sentences: PositiveInt = 3
+    # "direct": the fact asked for first, then a few supporting quotations (shared/answering/direct.py);
+    # "quotes": the three best-matching sentences, passage by passage (shared/answering/extractive.py).
+    answer_style: Literal["direct", "quotes"] = "direct"
+    answer_max_sentences: PositiveInt = 3  # for "quotes"
+    # "direct": weight of the e5 similarity between the question and each sentence (0: off, the default).
+    # On, ingestion embeds every quotable sentence too (about as much model time again as the chunks);
+    # its dev gain did not clear a paired interval (README, "Answers").
+    answer_meaning_weight: float = Field(default=0.0, ge=0, le=10)
     # Below this cosine between question and best passage the answer says nothing was found ...
     answer_min_dense_score: float = Field(default=0.87, ge=-1, le=1)
     # ... unless at least this share of the question's content words appear in one passage.

@@ -42,6 +42,9 @@ class Ingestor:
     chunk_max_words: int = 300
     chunk_overlap_words: int = 40
     max_document_bytes: int = 20_000_000
+    # Work the answerer does once per chunk rather than per question (the local answerer embeds the
+    # sentences it may quote); a failure there is logged and costs only answer quality.
+    prepare_answers: Callable[[Sequence[Chunk]], None] | None = None
 
     def ingest_file(self, filename: str, data: bytes, *, document_id: str, title: str | None = None,
                     document_type: str = "general", access_level: AccessLevel = AccessLevel.PUBLIC,
@@ -98,9 +101,18 @@ class Ingestor:
                 mine = vectors[offset:offset + len(chunks)]
                 offset += len(chunks)
                 documents.append(self._index(record, chunks, mine))
+            self._prepare_answers([c for _, chunks in group for c in chunks])
             if progress:
                 progress(len(group))
         return documents
+
+    def _prepare_answers(self, chunks: list[Chunk]) -> None:
+        if self.prepare_answers is None or not chunks:
+            return
+        try:
+            self.prepare_answers(chunks)
+        except Exception:  # noqa: BLE001 - the documents are indexed; answers fall back to words alone
+            log.warning("preparing answers for %d chunks failed", len(chunks), exc_info=True)
 
     def delete(self, document_id: str) -> bool:
         removed_chunks = self.index.delete_document(document_id)

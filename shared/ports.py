@@ -76,7 +76,10 @@ class Generator(Protocol):
     Raises DependencyUnavailable (Throttled when throttled) when a remote model cannot answer now; an error
     after the first piece ends the stream."""
 
-    def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]: ...
+    def generate(self, question: str, passages: Sequence[SearchHit], *,
+                 question_vector: np.ndarray | None = None) -> Iterator[str]:
+        """`question_vector`: the question's embedding when retrieval computed one (a generator may use it)."""
+        ...
 
 
 # --- search ------------------------------------------------------------------------------------------------

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from shared.answering.sentences import content_bigrams, content_syllables, split_sentences
+from shared.answering.sentences import QuestionWords, split_sentences, with_its_list
 from shared.domain.models import SearchHit
-from shared.text.normalize import has_diacritics
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +22,8 @@ class ExtractiveGenerator:
     max_sentences: int = 3
     intro: str = "Theo các tài liệu tìm được:"
 
-    def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]:
+    def generate(self, question: str, passages: Sequence[SearchHit], *,
+                 question_vector: object = None) -> Iterator[str]:
         picked = self.pick_sentences(question, passages)
         if not picked:
             return
@@ -34,9 +34,8 @@ class ExtractiveGenerator:
     def pick_sentences(self, question: str, passages: Sequence[SearchHit]) -> list[tuple[int, str]]:
         """(citation number, sentence) pairs to quote: passages by their best chosen sentence, then
         reading order within a passage."""
-        fold = not has_diacritics(question)
-        wanted, pairs = content_syllables(question, fold=fold), content_bigrams(question, fold=fold)
-        if not wanted:
+        wanted = QuestionWords.of(question)
+        if not wanted.syllables:
             return []
         asks_amount = bool(_ASKS_AMOUNT.search(question.lower()))
         scored: list[tuple[float, int, int, str]] = []
@@ -44,9 +43,7 @@ class ExtractiveGenerator:
             sentences = split_sentences(hit.chunk.text)
             for position, sentence in enumerate(sentences):
                 sentence = with_its_list(sentence, sentences[position + 1:])
-                words = content_syllables(sentence, fold=fold)
-                overlap = len(wanted & words) / len(wanted)
-                phrase = len(pairs & content_bigrams(sentence, fold=fold)) / max(len(pairs), 1)
+                overlap, phrase = wanted.overlap(sentence)
                 score = overlap + 0.5 * phrase + 0.15 / (rank + 1)
                 if asks_amount and _HAS_NUMBER.search(sentence):
                     score += 0.2  # "bao nhiêu ngày?" is answered by a sentence with a number in it
@@ -60,18 +57,3 @@ class ExtractiveGenerator:
 
 _ASKS_AMOUNT = re.compile(r"\b(?:bao nhiêu|mấy|bao lâu|thời hạn|mức|tối đa|tối thiểu)\b")
 _HAS_NUMBER = re.compile(r"\d")
-_LIST_ITEM = re.compile(r"^(?:[a-zđ]\)|[-–•+])\s", re.IGNORECASE)
-_MAX_LIST_ITEMS = 6
-
-
-def with_its_list(sentence: str, following: Sequence[str]) -> str:
-    """A sentence that introduces a list ("... như sau:") is quoted with its items (a), b), - ...), since
-    the answer usually is the list: "được nghỉ hằng năm như sau: a) 12 ngày làm việc; ..."."""
-    if not sentence.rstrip().endswith(":"):
-        return sentence
-    items: list[str] = []
-    for item in following:
-        if not _LIST_ITEM.match(item) or len(items) == _MAX_LIST_ITEMS:
-            break
-        items.append(item)
-    return " ".join([sentence.rstrip(), *items])

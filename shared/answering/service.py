@@ -43,7 +43,8 @@ class Answerer:
 
     def generate(self, retrieval: Retrieval, citations: tuple[Citation, ...]) -> Iterator[str]:
         if citations:
-            yield from self.generator.generate(retrieval.query.text, [c.hit for c in citations])
+            yield from self.generator.generate(retrieval.query.text, [c.hit for c in citations],
+                                               question_vector=retrieval.query.vector)
 
     def is_relevant(self, retrieval: Retrieval) -> bool:
         """Whether the best passage plausibly answers: close in meaning, or sharing most of the words."""

@@ -132,9 +132,12 @@ def _tracking_corpus(settings: AwsSettings, clients: AwsClients, index: SearchIn
 
 def build_generator(settings: AwsSettings, clients: AwsClients, *, stream: bool) -> Generator:
     if settings.generator == "extractive":
+        from shared.answering.direct import DirectAnswerGenerator
         from shared.answering.extractive import ExtractiveGenerator
 
-        return ExtractiveGenerator(settings.answer_max_sentences)
+        if settings.answer_style == "quotes":
+            return ExtractiveGenerator(settings.answer_max_sentences)
+        return DirectAnswerGenerator()  # no sentence vectors at hand: meaning is left to retrieval
     from shared.adapters.bedrock import BedrockGenerator
 
     return BedrockGenerator(settings.bedrock_model_id, client=clients.get("bedrock-runtime"), stream=stream,

@@ -17,6 +17,7 @@ from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
 from shared.adapters.sqlite_counters import SqliteCounterStore
 from shared.adapters.sqlite_store import SqliteDocumentStore
 from shared.analytics import Analytics
+from shared.answering.direct import DirectAnswerGenerator
 from shared.answering.extractive import ExtractiveGenerator
 from shared.answering.service import Answerer
 from shared.auth.passwords import Passwords
@@ -52,9 +53,10 @@ class LocalServices:
 
 
 def build_local_services(settings: LocalSettings, *, embedder: Embedder | None = None,
-                         embedding_cache: Path | None = None) -> LocalServices:
+                         embedding_cache: Path | None = None, answers: bool = True) -> LocalServices:
     """Wire local mode under `settings.data_dir`. Tests may pass their own embedder; the evaluation
-    keeps its embedding cache outside its temporary data directory."""
+    keeps its embedding cache outside its temporary data directory, and when it scores retrieval
+    alone (`answers=False`) ingestion skips the work only answers need."""
     raw_embedder = embedder or build_embedder(settings)
     cached = CachedEmbedder(raw_embedder, embedding_cache or settings.embedding_cache_path)
     analyzer = build_analyzer(settings)
@@ -66,12 +68,17 @@ def build_local_services(settings: LocalSettings, *, embedder: Embedder | None =
     store = SqliteDocumentStore(settings.data_dir / "store.sqlite")
     retriever = Retriever(embedder=cached, index=index, analyzer=analyzer, resources=index.query_resources,
                           restore_below_ratio=settings.restore_below_ratio)
-    answerer = Answerer(retriever=retriever, generator=ExtractiveGenerator(settings.answer_max_sentences),
+    direct = None
+    if settings.answer_style == "direct":
+        meaning = settings.answer_meaning_weight
+        direct = DirectAnswerGenerator(vectors=cached if meaning > 0 else None, meaning_weight=meaning)
+    answerer = Answerer(retriever=retriever, generator=direct or ExtractiveGenerator(settings.answer_max_sentences),
                         min_dense_score=settings.answer_min_dense_score,
                         min_term_coverage=settings.answer_min_term_coverage)
     ingestor = Ingestor(embedder=cached, index=index, store=store, chunk_max_words=settings.chunk_max_words,
                         chunk_overlap_words=settings.chunk_overlap_words,
-                        max_document_bytes=settings.max_document_bytes)
+                        max_document_bytes=settings.max_document_bytes,
+                        prepare_answers=direct.prepare if direct and direct.vectors and answers else None)
     return LocalServices(cached, analyzer, index, store, retriever, answerer, ingestor)
 
 

@@ -47,6 +47,17 @@ class CachedEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
+    def cached_passages(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The passage vectors of `texts` if every one is in the cache, else None; never runs the model
+        (for query time, where embedding many texts would cost more than the answer may take)."""
+        keys = [self._key(t) for t in texts]
+        found = self._lookup(set(keys))
+        if len(found) < len(set(keys)):
+            return None
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32)
+
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model_id}\x00passage\x00{text}".encode()).hexdigest()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shared.bootstrap.local import LocalServices
 from shared.domain.models import AccessLevel, SearchFilter
+from shared.evaluation.confidence import bootstrap_interval
 from shared.evaluation.metrics import mean_metrics, percentile, query_metrics
 from shared.ingestion import TextSource
 
@@ -63,22 +64,46 @@ def rank_documents(services: LocalServices, question: str, *, mode: str) -> tupl
     return list(ranked)[:100], elapsed
 
 
-def evaluate(services: LocalServices, queries: Sequence[EvalQuery], *, mode: str,
-             transform: Callable[[str], str] = lambda q: q) -> dict:
+@dataclass(frozen=True, slots=True)
+class QueryScore:
+    qid: str
+    source: str
+    metrics: dict[str, float]
+    ms: float
+
+
+def score_queries(services: LocalServices, queries: Sequence[EvalQuery], *, mode: str,
+                  transform: Callable[[str], str] = lambda q: q) -> list[QueryScore]:
+    """Each question's metrics and wall time, in the order given (so two settings pair up by position)."""
     rank_documents(services, queries[0].text if queries else "khởi động", mode=mode)  # warm-up
-    per_query, latencies = [], []
-    by_source: dict[str, list[dict[str, float]]] = {}
+    scores = []
     for q in queries:
         ranked, ms = rank_documents(services, transform(q.text), mode=mode)
-        metrics = query_metrics(ranked, set(q.relevant))
-        per_query.append(metrics)
-        latencies.append(ms)
-        by_source.setdefault(q.source, []).append(metrics)
+        scores.append(QueryScore(q.qid, q.source, query_metrics(ranked, set(q.relevant)), ms))
+    return scores
+
+
+def with_intervals(rows: Sequence[dict[str, float]]) -> dict:
+    """The mean of each figure and its 95 % bootstrap interval (under `ci95`)."""
+    means = mean_metrics(rows)
+    return {**means, "ci95": {name: bootstrap_interval([r[name] for r in rows]) for name in means}}
+
+
+def summarize(scores: Sequence[QueryScore], *, mode: str) -> dict:
+    by_source: dict[str, list[dict[str, float]]] = {}
+    for s in scores:
+        by_source.setdefault(s.source, []).append(s.metrics)
+    latencies = [s.ms for s in scores]
     return {
         "mode": mode,
-        **mean_metrics(per_query),
-        "queries": len(queries),
-        "per_source": {src: {**mean_metrics(rows), "queries": len(rows)} for src, rows in sorted(by_source.items())},
+        **with_intervals([s.metrics for s in scores]),
+        "queries": len(scores),
+        "per_source": {src: {**with_intervals(rows), "queries": len(rows)} for src, rows in sorted(by_source.items())},
         "query_ms_p50": round(percentile(latencies, 50), 2),
         "query_ms_p95": round(percentile(latencies, 95), 2),
     }
+
+
+def evaluate(services: LocalServices, queries: Sequence[EvalQuery], *, mode: str,
+             transform: Callable[[str], str] = lambda q: q) -> dict:
+    return summarize(score_queries(services, queries, mode=mode, transform=transform), mode=mode)

@@ -16,6 +16,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.opensearch import fake_opensearch
 
 WEIGHTS = Weights(0.35, 0.15, 0.5)
+BOOST = 0.2  # the neighbour bonus, when on
 PUBLIC = SearchFilter(AccessLevel.PUBLIC)
 
 
@@ -35,14 +36,15 @@ CHUNKS = [
 
 @pytest.fixture
 def indexes(tmp_path: Path) -> tuple[OpenSearchSearchIndex, LocalSearchIndex, object]:
+    """Both adapters with the neighbour bonus on (it is off by default), so its parity is checked too."""
     client, transport = fake_opensearch()
     clock = FakeClock()
     remote = OpenSearchSearchIndex(client, index="chunks", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
                                    model_id=EMBEDDER.model_id, weights=WEIGHTS, candidates=50, clock=clock,
-                                   sleep=clock.sleep)
+                                   sleep=clock.sleep, neighbour_boost=BOOST)
     remote.ensure_index()
     local = LocalSearchIndex(tmp_path / "index.sqlite", analyzer=ANALYZER, dimension=EMBEDDER.dimension,
-                             weights=WEIGHTS, candidates=50, model_id=EMBEDDER.model_id)
+                             weights=WEIGHTS, candidates=50, model_id=EMBEDDER.model_id, neighbour_boost=BOOST)
     for index in (remote, local):
         index.upsert(CHUNKS, vectors(CHUNKS))
     transport.requests.clear()
@@ -123,5 +125,5 @@ def test_neighbouring_articles_climb_as_in_the_local_index(indexes, tmp_path: Pa
     after = dict(got)
     # Article 6 of luat-nha-o sits next to article 5, the best match: it gains 0.2 x that score
     # (and every score is rescaled by 1 / 1.2 into [0, 1]).
-    expected = (before["luat-nha-o-1"] + 0.2 * before["luat-nha-o-0"]) / 1.2
+    expected = (before["luat-nha-o-1"] + BOOST * before["luat-nha-o-0"]) / (1 + BOOST)
     assert after["luat-nha-o-1"] == pytest.approx(expected, abs=1e-3)

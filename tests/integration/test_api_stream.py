@@ -127,7 +127,7 @@ class _FailingGenerator:
     def __init__(self, exc: Exception, tokens: Sequence[str] = ()) -> None:
         self.exc, self.tokens = exc, tokens
 
-    def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]:
+    def generate(self, question: str, passages: Sequence[SearchHit], **_: object) -> Iterator[str]:
         yield from self.tokens
         raise self.exc
 

@@ -51,6 +51,26 @@ def test_eval_strip_diacritics(benchmark_slice: tuple[Path, Path], tmp_path: Pat
     assert figures["recall@10"] >= 0.9  # restored from the slice's own text, as with marks
 
 
+def test_eval_answers_scores_answers_with_intervals(benchmark_slice: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, queries = benchmark_slice
+    rows = [json.loads(line) for line in queries.read_text(encoding="utf-8").splitlines()]
+    verdict = {**rows[0], "qid": "tf",
+               "metadata": {**rows[0]["metadata"], "question_type": "Đúng/Sai", "answer": "Đúng"}}
+    with_verdict = tmp_path / "queries.jsonl"
+    with_verdict.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [*rows, verdict]), encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--corpus", str(corpus), "--queries", str(with_verdict), "--answers",
+                                       "--json", "--embedding-cache", str(tmp_path / "cache.sqlite")])
+    assert result.exit_code == 0, result.output
+    answers = json.loads(result.output.strip().splitlines()[-1])["answers"]
+    assert answers["questions"] == 25 and answers["skipped"] == {"Đúng/Sai": 1}
+    assert set(answers["per_type"]) == {"question"}
+    assert answers["answer_first_contains"] >= 0.5  # easy slice: the gold article is nearly always first
+    low, high = answers["ci95"]["answer_first_contains"]
+    assert low <= answers["answer_first_contains"] <= high
+    assert 0 < answers["answer_chars_p50"] and answers["answer_ms_p95"] > 0
+    assert "first_contains" in result.output and "95% CI" in result.output
+
+
 def test_ingest_query_list_show_delete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VNRAG_DATA_DIR", str(tmp_path / "data"))
     folder = tmp_path / "docs"

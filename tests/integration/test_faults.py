@@ -181,7 +181,7 @@ def test_retry_policy_retries_throttling_and_nothing_else() -> None:
 
 
 class DyingGenerator:
-    def generate(self, question: str, passages: Sequence[SearchHit]) -> Iterator[str]:
+    def generate(self, question: str, passages: Sequence[SearchHit], **_: object) -> Iterator[str]:
         yield "Theo các tài liệu:"
         raise RuntimeError("model server reset the connection")
 

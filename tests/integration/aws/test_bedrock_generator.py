@@ -61,6 +61,28 @@ def test_prompt_numbers_passages_and_demands_citations() -> None:
     assert "[n]" not in SYSTEM_PROMPT and "[1]" in SYSTEM_PROMPT and NOT_FOUND_MARKER in SYSTEM_PROMPT
 
 
+def test_prompt_asks_for_the_direct_answer_first_then_cited_support() -> None:
+    rules = SYSTEM_PROMPT.split("\n")
+    direct = next(i for i, rule in enumerate(rules) if rule.startswith("2. Câu đầu tiên trả lời thẳng"))
+    assert "[1]." in rules[direct] and "Sau đó mới nêu các căn cứ" in rules[direct]
+    assert any("Không viết câu nào không có nguồn" in rule for rule in rules[direct + 1:])
+    assert "tiếng Việt" in SYSTEM_PROMPT
+
+
+def test_a_streamed_direct_answer_keeps_its_shape(client: Any) -> None:
+    """Deltas cut anywhere, even inside a citation, join into the answer whose first statement is the fact."""
+    from shared.evaluation.answers import first_statement, score_answer
+
+    with Stubber(client) as stubber:
+        stub_stream(client, stubber, deltas("Nhân viên được nghỉ phép ", "12 ngày mỗi năm [", "1]. Ngày lễ ",
+                                            "được nghỉ có hưởng lương [2", "]."))
+        answer = "".join(BedrockGenerator(MODEL, client=client).generate(QUESTION, PASSAGES))
+        stubber.assert_no_pending_responses()
+    assert first_statement(answer) == "Nhân viên được nghỉ phép 12 ngày mỗi năm"
+    assert score_answer(answer, "12 ngày")["answer_first_contains"] == 1.0
+    assert score_answer(answer, "có hưởng lương")["answer_first_contains"] == 0.0
+
+
 def test_converse_request_shape_and_answer(client: Any) -> None:
     with Stubber(client) as stubber:
         stubber.add_response("converse", converse_response("Nhân viên được nghỉ 12 ngày mỗi năm [1]."),

@@ -1,0 +1,77 @@
+"""Answer-type cues: what kind of fact a question asks for, and whether a sentence states one.
+
+"bao nhiêu ngày?" is answered by a number of days, "bao lâu?" by a time span, "bị phạt thế nào?" by a
+penalty, "cơ quan nào?" by a body, "có được ... không?" by a rule that allows, requires or forbids.
+A sentence of the right kind is the likelier answer, whatever its other words. Pure functions on
+lower-cased text; a question of no known kind has no cue and is scored on meaning and words alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A quantity: digits ("12", "1.200.000", "01") or number words ("mười tám", "hai").
+_NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|nửa)"
+_TIME_UNIT = r"(?:giờ|ngày|tuần|tháng|năm|quý)"
+_UNITS = {  # the word after "bao nhiêu" / "mấy" → what the answer's number is counted in
+    "ngày": r"ngày(?: làm việc)?", "tháng": "tháng", "năm": "năm", "giờ": "giờ", "tuần": "tuần", "quý": "quý",
+    "tuổi": "tuổi", "lần": "lần", "người": "người", "phần": r"(?:phần trăm|%)", "%": "%", "đồng": "đồng",
+    "tiền": r"(?:đồng|triệu|tỷ|tháng lương|lần)", "thành": "thành viên", "loại": "loại", "hình": "hình thức",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One kind of fact: `asks` matches a question that wants it, `states` a sentence that gives it."""
+
+    kind: str
+    asks: re.Pattern[str]
+    states: re.Pattern[str]
+
+
+def _amount_in(unit: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){_NUMBER}(?: {_NUMBER})*\s*{unit}(?!\w)")
+
+
+_ANY_AMOUNT = re.compile(rf"(?<!điều )(?<!khoản )(?<!chương )(?<!điểm )(?<!mục )(?<!số )(?<!\w){_NUMBER}(?!\w)"
+                         rf"(?! ?/)")
+_ASKS_AMOUNT = re.compile(r"(?<!\w)(?:bao nhiêu|mấy)(?: (\w+|%))?")
+
+CUES = (
+    Cue("duration", re.compile(r"bao lâu|thời hạn|thời hiệu|thời gian (?:tối (?:đa|thiểu)|là|được)|kéo dài|trong vòng"),
+        _amount_in(_TIME_UNIT)),
+    Cue("penalty", re.compile(r"phạt|hình phạt|chế tài|xử lý (?:thế|như)|bị xử lý|chịu trách nhiệm hình sự|"
+                              r"trách nhiệm gì"),
+        re.compile(r"phạt tù|phạt tiền|cảnh cáo|cải tạo không giam giữ|tù chung thân|tử hình|trục xuất|"
+                   r"tước quyền|cấm (?:đảm nhiệm|hành nghề|cư trú)|đình chỉ|buộc |bồi thường|kỷ luật|sa thải")),
+    Cue("money", re.compile(r"phạt tiền|tiền phạt|mức phạt|bao nhiêu tiền|bao nhiêu đồng|"
+                            r"mức (?:lương|tiền|phí|lệ phí)"),
+        _amount_in("đồng")),
+    # "cơ quan nào?" asks for an institution; "ai?" or "chủ thể nào?" may be any party ("người đang chiếm
+    # hữu", "các chủ sở hữu còn lại"), so those carry no cue.
+    Cue("body", re.compile(r"(?:cơ quan|bộ|đơn vị|tổ chức|cấp|tòa án|ủy ban|ban) nào|thẩm quyền"),
+        re.compile(r"(?<!\w)(?:bộ(?: trưởng)? |ủy ban|tòa án|chính phủ|thủ tướng|viện kiểm sát|quốc hội|hội đồng|"
+                   r"chủ tịch|cơ quan|ban |người đứng đầu|thanh tra|công an|nhà nước)")),
+    Cue("permission", re.compile(r"(?:có (?:được|phải|bị|cần|quyền|bắt buộc)|được phép|bắt buộc)\b.*"
+                                 r"(?:không|hay không)\s*\??$"),
+        re.compile(r"không được|nghiêm cấm|(?<!\w)cấm(?!\w)|có quyền|được phép|không phải|(?<!\w)phải(?!\w)|"
+                   r"bắt buộc|có trách nhiệm|có nghĩa vụ|(?<!\w)được(?!\w)")),
+)
+
+
+def asked_cues(question: str) -> tuple[Cue, ...]:
+    """The kinds of fact the (lower-cased) question asks for; an amount in the unit it names."""
+    found = [cue for cue in CUES if cue.asks.search(question)]
+    for match in _ASKS_AMOUNT.finditer(question):
+        unit = _UNITS.get(match.group(1) or "")
+        states = _amount_in(unit) if unit else _ANY_AMOUNT
+        found.append(Cue(f"amount:{match.group(1) if unit else ''}", _ASKS_AMOUNT, states))
+    return tuple(dict.fromkeys(found))
+
+
+def cue_match(cues: tuple[Cue, ...], sentence: str) -> float:
+    """Share of the asked kinds the (lower-cased) sentence states; 0 when nothing is asked."""
+    if not cues:
+        return 0.0
+    return sum(1 for cue in cues if cue.states.search(sentence)) / len(cues)

@@ -1,0 +1,170 @@
+"""The direct answer: the fact asked for first, by meaning, words and the kind of fact; every word quoted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.answering.cues import asked_cues, cue_match
+from shared.answering.direct import DirectAnswerGenerator
+from shared.answering.service import NO_ANSWER, Answerer
+from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
+from shared.embedding.hash_embedder import HashEmbedder
+from shared.ingestion import Ingestor, TextSource
+from shared.retrieval.retriever import Retriever
+from tests.fakes.analyzer import SyllableAnalyzer
+
+QUESTION = "Người lao động được nghỉ hằng năm bao nhiêu ngày?"
+LEAVE = [  # the sentence that answers comes second in its passage, after one sharing more words
+    "Khi thôi việc, người lao động được nghỉ hằng năm mà chưa nghỉ thì được thanh toán tiền lương cho những "
+    "ngày chưa nghỉ.",
+    "Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm 12 ngày làm việc.",
+]
+
+
+def hit(number: int, text: str) -> SearchHit:
+    return SearchHit(Chunk(id=f"c{number}", document_id=f"d{number}", ordinal=0, text=text), 1.0)
+
+
+def first_statement(answer: str) -> str:
+    return answer[: answer.index("[")]
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("Thời hiệu yêu cầu bồi thường thiệt hại là bao lâu?", {"duration"}),
+    ("Người thành niên là người bao nhiêu tuổi?", {"amount:tuổi"}),
+    ("Tiền lương ít nhất bằng bao nhiêu phần trăm lương cũ?", {"amount:phần"}),
+    ("Hành vi chống người thi hành công vụ bị phạt như thế nào?", {"penalty"}),
+    ("Cơ quan nào có thẩm quyền cấp giấy phép?", {"body"}),
+    ("Vợ chồng đã có con ruột thì có được nhận con nuôi hay không?", {"permission"}),
+    ("Tên gọi của pháp nhân được quy định ra sao?", set()),
+])
+def test_the_kind_of_fact_a_question_asks_for(question: str, kinds: set[str]) -> None:
+    assert {cue.kind for cue in asked_cues(question.lower())} == kinds
+
+
+def test_a_sentence_states_the_kind_asked_for_in_its_unit() -> None:
+    days = asked_cues("nghỉ bao nhiêu ngày?")
+    assert cue_match(days, "được nghỉ 12 ngày làm việc") == 1.0
+    assert cue_match(days, "làm việc đủ 12 tháng") == 0.0  # a number, but of months
+    assert cue_match(asked_cues("là bao lâu?"), "thời hiệu là 03 năm") == 1.0
+    assert cue_match(asked_cues("bị phạt thế nào?"), "thì bị phạt tù từ 01 năm đến 05 năm") == 1.0
+    assert cue_match(asked_cues("được bao nhiêu?"), "theo quy định tại điều 15") == 0.0  # an article, not an amount
+    assert cue_match((), "bất kỳ câu nào") == 0.0
+
+
+def test_the_answer_opens_with_the_fact_and_its_citation() -> None:
+    passages = [hit(1, "Điều 113. Nghỉ hằng năm\n\n" + " ".join(reversed(LEAVE))), hit(2, LEAVE[0])]
+    answer = "".join(DirectAnswerGenerator().generate(QUESTION, passages))
+    assert "12 ngày làm việc" in first_statement(answer)
+    assert answer.startswith("Người lao động làm việc đủ 12 tháng") and "[1]" in answer
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+    assert cited <= {1, 2}
+
+
+def test_every_statement_is_quoted_from_a_passage() -> None:
+    passages = [hit(1, " ".join(LEAVE)), hit(2, "Người sử dụng lao động quy định lịch nghỉ hằng năm sau khi tham "
+                                               "khảo ý kiến của người lao động.")]
+    answer = "".join(DirectAnswerGenerator().generate(QUESTION, passages))
+    statements = [s.strip() for s in re.split(r"\[\d+\]", answer) if s.strip()]
+    assert statements and all(any(s in p.chunk.text for p in passages) for s in statements)
+
+
+def test_further_quotations_stop_at_the_length_budget() -> None:
+    long_one = "Người lao động được nghỉ hằng năm " + "theo lịch do người sử dụng lao động quy định " * 8 + "."
+    passages = [hit(1, LEAVE[1]), hit(2, long_one), hit(3, LEAVE[0])]
+    answer = "".join(DirectAnswerGenerator(max_chars=250).generate(QUESTION, passages))
+    assert answer.startswith(LEAVE[1]) and long_one not in answer and LEAVE[0] in answer
+
+
+def test_a_leading_list_marker_is_dropped_from_the_statement() -> None:
+    answer = "".join(DirectAnswerGenerator().generate(QUESTION, [hit(1, "1. " + LEAVE[1])]))
+    assert answer == f"{LEAVE[1]} [1]"
+
+
+class FakeVectors:
+    """Sentence vectors by text: a fixed direction for the sentences named, another for the rest."""
+
+    def __init__(self, close: set[str], *, cached: bool = True) -> None:
+        self.close, self.cached, self.embedded = close, cached, []
+
+    def vector(self, text: str) -> np.ndarray:
+        return np.array([1.0, 0.0], dtype=np.float32) if text in self.close else np.array([0.0, 1.0], np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return np.stack([self.vector(t) for t in texts])
+
+    def cached_passages(self, texts: Sequence[str]) -> np.ndarray | None:
+        return np.stack([self.vector(t) for t in texts]) if self.cached else None
+
+
+def test_meaning_picks_the_answer_that_shares_fewer_words() -> None:
+    question = "Người lao động nghỉ hằng năm ra sao?"  # no kind of fact: words against meaning
+    wordy = "Lịch nghỉ hằng năm được thông báo trước cho người lao động."
+    meant = "Người làm công việc nặng nhọc có 14 ngày làm việc mỗi năm."
+    passages = [hit(1, f"{wordy} {meant}")]
+    without = DirectAnswerGenerator().rank(question, passages)
+    with_meaning = DirectAnswerGenerator(vectors=FakeVectors({meant})).rank(
+        question, passages, question_vector=np.array([1.0, 0.0], dtype=np.float32))
+    assert without[0].text == wordy and with_meaning[0].text == meant
+    uncached = DirectAnswerGenerator(vectors=FakeVectors({meant}, cached=False)).rank(
+        question, passages, question_vector=np.array([1.0, 0.0], dtype=np.float32))
+    assert uncached[0].text == wordy  # no vectors at hand: words and kind alone, never the model at query time
+
+
+def test_prepare_embeds_each_quotable_sentence_once() -> None:
+    vectors = FakeVectors(set())
+    chunk = Chunk(id="c", document_id="d", ordinal=0,
+                  text="Được nghỉ như sau:\na) 12 ngày làm việc;\nb) 14 ngày làm việc.")
+    DirectAnswerGenerator(vectors=vectors).prepare([chunk, chunk])
+    assert vectors.embedded == ["Được nghỉ như sau: a) 12 ngày làm việc; b) 14 ngày làm việc.",
+                                "a) 12 ngày làm việc;", "b) 14 ngày làm việc."]
+
+
+def test_a_question_with_no_content_words_gets_nothing() -> None:
+    assert list(DirectAnswerGenerator().generate("là gì?", [hit(1, LEAVE[1])])) == []
+
+
+@pytest.fixture
+def answerer(tmp_path: Path) -> tuple[Answerer, list[Sequence[Chunk]]]:
+    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
+    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
+    prepared: list[Sequence[Chunk]] = []
+    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"),
+                        prepare_answers=prepared.append)
+    ingestor.ingest_texts([TextSource("bld", "Bộ luật Lao động", "Điều 113. Nghỉ hằng năm\n" + " ".join(LEAVE)),
+                           TextSource("cn", "Luật Nuôi con nuôi", "Điều 19. Thời hạn giải quyết việc nuôi con nuôi "
+                                      "là 30 ngày, kể từ ngày nhận đủ hồ sơ hợp lệ.")])
+    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer)
+    return Answerer(retriever=retriever, generator=DirectAnswerGenerator(), min_dense_score=0.99,
+                    min_term_coverage=0.6), prepared
+
+
+def test_the_answerer_answers_directly_and_still_declines(answerer) -> None:
+    service, prepared = answerer
+    assert sorted(c.document_id for group in prepared for c in group) == ["bld", "cn"]
+    everything = SearchFilter(AccessLevel.RESTRICTED)
+    answer = service.answer(QUESTION, filter=everything, top_k=2)
+    assert answer.found and "12 ngày làm việc" in first_statement(answer.text)
+    declined = service.answer("Giá vàng hôm nay tăng mạnh không?", filter=everything)
+    assert not declined.found and declined.text == NO_ANSWER
+
+
+def test_a_failure_while_preparing_answers_does_not_fail_the_document(tmp_path: Path) -> None:
+    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
+    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
+
+    def broken(chunks: Sequence[Chunk]) -> None:
+        raise RuntimeError("model crashed")
+
+    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"),
+                        prepare_answers=broken)
+    [document] = ingestor.ingest_texts([TextSource("bld", "Bộ luật Lao động", LEAVE[1])])
+    assert document.status.value == "indexed" and index.count() == 1
