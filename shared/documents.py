@@ -77,6 +77,8 @@ class DocumentService:
         """Runs after the 202: whatever happens, the document ends indexed or failed, never pending."""
         if self.ingestor.store.get_document(document.id) is None:  # deleted while it waited
             return document
+        document = replace(document, status=DocumentStatus.INDEXING)
+        self.ingestor.store.put_document(document)  # what the documents page shows while this runs
         try:
             result = self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
                                                title=upload.title, document_type=upload.document_type,
@@ -92,6 +94,10 @@ class DocumentService:
         return result
 
 
+def can_manage_documents(principal: Principal) -> bool:
+    return principal.role >= _EDITOR
+
+
 def _require_editor(principal: Principal) -> None:
-    if principal.role < _EDITOR:
+    if not can_manage_documents(principal):
         raise AccessDenied("managing documents needs the manager role or higher")

@@ -24,10 +24,13 @@ def search_filter_for(
     *,
     document_types: Iterable[str] | None = None,
     document_ids: Iterable[str] | None = None,
+    max_access_level: AccessLevel | None = None,
 ) -> SearchFilter:
-    """The filter a principal's searches and listings run under. Extra filters only ever narrow it."""
+    """The filter a principal's searches and listings run under. Extra filters only ever narrow it: a
+    `max_access_level` above the role's own is the role's own."""
+    highest = highest_level_for(principal.role)
     return SearchFilter(
-        max_access_level=highest_level_for(principal.role),
+        max_access_level=highest if max_access_level is None else min(highest, max_access_level),
         document_types=None if document_types is None else frozenset(document_types),
         document_ids=None if document_ids is None else frozenset(document_ids),
     )

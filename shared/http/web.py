@@ -1,0 +1,79 @@
+"""The browser pages: `/` (ask), `/documents`, `/api/docs` (Swagger UI), and the files they load.
+
+Plain HTML, CSS and JavaScript from shared/http/static/ (package data: they ship in the wheel and in the
+Lambda function package with shared/), and Swagger UI's own files from the pinned swagger-ui-bundle-v2
+package, so nothing is fetched from a CDN and the pages work offline. Every page and asset is served with a
+Content-Security-Policy that allows only this origin's scripts, styles and connections (no inline script).
+
+Every URL in the pages is relative (`static/ask.js`, `api/v1/...`), so they keep working when API Gateway
+serves the app under a stage prefix (`/prod/`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse
+from swagger_ui_bundle import swagger_ui_path
+
+STATIC = Path(__file__).resolve().parent / "static"
+SWAGGER_UI = Path(str(swagger_ui_path))
+
+# Scripts, styles, images (Swagger UI's inline SVG icons are data: URLs) and fetches from this origin only;
+# no plugins, no framing (clickjacking), no <base> rewriting, forms post only here.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "frame-ancestors 'none'; form-action 'self'")
+SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+
+_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                ".png": "image/png", ".svg": "image/svg+xml"}
+# What /static/{name} may serve: the project's own files and the three Swagger UI files the docs page loads
+# (not the source maps and other bundles the package also carries).
+_SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
+PAGES = {"/": "ask.html", "/documents": "documents.html", "/api/docs": "api-docs.html"}
+
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _assets() -> dict[str, Path]:
+    own = {p.name: p for p in STATIC.iterdir() if p.suffix in _MEDIA_TYPES}
+    return {**own, **{f"swagger-ui/{name}": SWAGGER_UI / name for name in _SWAGGER_FILES}}
+
+
+@cache
+def _page(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def _html(name: str) -> HTMLResponse:
+    return HTMLResponse(_page(name), headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+
+
+@router.get("/")
+def ask_page() -> HTMLResponse:
+    return _html(PAGES["/"])
+
+
+@router.get("/documents")
+def documents_page() -> HTMLResponse:
+    return _html(PAGES["/documents"])
+
+
+@router.get("/api/docs")
+def api_docs_page() -> HTMLResponse:
+    return _html(PAGES["/api/docs"])
+
+
+@router.get("/static/{name:path}")
+def static_file(name: str) -> FileResponse:
+    path = _assets().get(name)
+    if path is None:
+        raise HTTPException(404, "no such file")
+    # Revalidated after an hour: the names are not content-hashed, and an upgrade must reach browsers.
+    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix],
+                        headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"})
