@@ -29,8 +29,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: FastAPI, port: int | None = None) -> Iterator[str]:
-    """`app` under uvicorn in a thread; yields its base URL (no trailing slash)."""
+def serve(app: FastAPI, port: int | None = None, *, prefix: str = "") -> Iterator[str]:
+    """`app` under uvicorn in a thread; yields its base URL (no trailing slash). `prefix`: where the vnrag app
+    sits inside `app` (a stage path)."""
     port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -39,7 +40,7 @@ def serve(app: FastAPI, port: int | None = None) -> Iterator[str]:
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200
+    assert httpx.get(f"{base}{prefix}/api/v1/health", timeout=5).status_code == 200
     try:
         yield base
     finally:
@@ -76,10 +77,12 @@ def console_errors(driver) -> list[str]:
 
 
 def requested_urls(driver) -> list[str]:
-    """Every URL the browser asked for since the last call (from the DevTools network events)."""
+    """Every URL the browser asked the network for since the last call (from the DevTools network events;
+    data: URLs, which Swagger UI's stylesheet uses for its icons, need no network)."""
     urls = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
+        if message.get("method") == "Network.requestWillBeSent" and not message["params"]["request"]["url"].startswith(
+                "data:"):
             urls.append(message["params"]["request"]["url"])
     return urls

@@ -302,3 +302,22 @@ def test_rate_limit_and_a_server_that_cannot_be_reached_are_explained(site: Site
     driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/v1/query/stream"]})
     _ask(driver, "thoi han nuoi con nuoi")
     _wait(driver).until(lambda d: "Không kết nối được tới máy chủ" in d.find_element(By.ID, "ask-error").text)
+
+
+def test_the_pages_work_under_a_stage_prefix(site: Site, driver) -> None:
+    """API Gateway serves the app under /<stage>/: every URL in the pages is relative, so it still resolves."""
+    from fastapi import FastAPI
+
+    gateway = FastAPI()
+    gateway.mount("/prod", site.harness.api.app)
+    with serve(gateway, prefix="/prod") as base:
+        driver.get(f"{base}/prod/api/docs")
+        _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock"))
+        _sign_in(driver, Site(f"{base}/prod", site.harness), _new_user(site, "tam", "employee"))
+        _ask(driver, "thoi han nuoi con nuoi")
+        _answer_done(driver)
+        assert "30 ngày" in driver.find_element(By.ID, "answer").text
+        driver.find_element(By.LINK_TEXT, "Tài liệu").click()
+        _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#documents tbody tr[data-id]"))
+        urls = requested_urls(driver)
+    assert urls and [u for u in urls if not u.startswith(f"{base}/prod/")] == []
