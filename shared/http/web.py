@@ -3,7 +3,8 @@
 Plain HTML, CSS and JavaScript from shared/http/static/ (package data: they ship in the wheel and in the
 Lambda function package with shared/), and Swagger UI's own files from the pinned swagger-ui-bundle-v2
 package, so nothing is fetched from a CDN and the pages work offline. Every page and asset is served with a
-Content-Security-Policy that allows only this origin's scripts, styles and connections (no inline script).
+Content-Security-Policy that allows only this origin's scripts, styles and connections (no inline script), and
+in AWS mode the documents bucket, where the documents page PUTs files to presigned URLs.
 
 Every URL in the pages is relative (`static/ask.js`, `api/v1/...`), so they keep working when API Gateway
 serves the app under a stage prefix (`/prod/`).
@@ -13,20 +14,28 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from swagger_ui_bundle import swagger_ui_path
 
 STATIC = Path(__file__).resolve().parent / "static"
 SWAGGER_UI = Path(str(swagger_ui_path))
 
-# Scripts, styles, images (Swagger UI's inline SVG icons are data: URLs) and fetches from this origin only;
-# no plugins, no framing (clickjacking), no <base> rewriting, forms post only here.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-                           "frame-ancestors 'none'; form-action 'self'")
-SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",
+
+
+def content_security_policy(connect_to: str = "") -> str:
+    """Scripts, styles, images (Swagger UI's icons are data: URLs) and fetches from this origin only, plus
+    `connect_to` (the documents bucket, where AWS mode's uploads go); no plugins, no framing (clickjacking),
+    no <base> rewriting, forms post only here."""
+    connect = f"'self' {connect_to}".strip()
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'")
+
+
+SECURITY_HEADERS = {"Content-Security-Policy": content_security_policy(), "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 
 _MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -50,23 +59,41 @@ def _page(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
-def _html(name: str) -> HTMLResponse:
-    return HTMLResponse(_page(name), headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+def upload_origin(app: FastAPI) -> str | None:
+    """Where the documents page sends files in AWS mode: the origin of the bucket's presigned upload URLs
+    (None in local mode, where files go to POST /api/v1/documents). Presigning is local: no AWS call."""
+    if not hasattr(app.state, "upload_origin"):
+        urls = getattr(app.state, "upload_urls", None)
+        origin = None
+        if urls is not None:
+            probe = urlsplit(urls.blobs.presign_put("origin-probe", expires_seconds=60))
+            origin = f"{probe.scheme}://{probe.netloc}"
+        app.state.upload_origin = origin
+    return app.state.upload_origin
+
+
+def _html(request: Request, name: str) -> HTMLResponse:
+    page, headers = _page(name), {**SECURITY_HEADERS, "Cache-Control": "no-cache"}
+    bucket = upload_origin(request.app)
+    if bucket is not None:
+        page = page.replace('data-upload="direct"', 'data-upload="presigned"', 1)
+        headers["Content-Security-Policy"] = content_security_policy(bucket)
+    return HTMLResponse(page, headers=headers)
 
 
 @router.get("/")
-def ask_page() -> HTMLResponse:
-    return _html(PAGES["/"])
+def ask_page(request: Request) -> HTMLResponse:
+    return _html(request, PAGES["/"])
 
 
 @router.get("/documents")
-def documents_page() -> HTMLResponse:
-    return _html(PAGES["/documents"])
+def documents_page(request: Request) -> HTMLResponse:
+    return _html(request, PAGES["/documents"])
 
 
 @router.get("/api/docs")
-def api_docs_page() -> HTMLResponse:
-    return _html(PAGES["/api/docs"])
+def api_docs_page(request: Request) -> HTMLResponse:
+    return _html(request, PAGES["/api/docs"])
 
 
 @router.get("/static/{name:path}")

@@ -54,6 +54,8 @@ def test_pages_carry_a_strict_csp_and_only_relative_urls(harness: Harness, path:
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     csp = response.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "style-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert "connect-src 'self';" in csp  # local mode: uploads go to this app, not to a bucket
+    assert 'data-upload="presigned"' not in response.text
     assert "unsafe" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     parser = _Tags()

@@ -111,15 +111,12 @@ function confirmDelete(doc) {
 }
 
 // --- upload -----------------------------------------------------------------------------------------------
-/** POST one file as multipart with XMLHttpRequest (fetch reports no upload progress). */
-function send(file, fields, onProgress) {
+/** One request with XMLHttpRequest, which (unlike fetch) reports upload progress. */
+function transfer(method, url, headers, body, onProgress) {
   return new Promise((resolve, reject) => {
-    const form = new FormData();
-    form.append("file", file);
-    for (const [key, value] of Object.entries(fields)) if (value) form.append(key, value);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "api/v1/documents");
-    xhr.setRequestHeader("Authorization", "Bearer " + credential());
+    xhr.open(method, url);
+    for (const [key, value] of Object.entries(headers)) xhr.setRequestHeader(key, value);
     xhr.responseType = "json";
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.onload = () => {
@@ -130,8 +127,30 @@ function send(file, fields, onProgress) {
       reject(failure);
     };
     xhr.onerror = () => reject(new Error(messageFor(0, {}, null)));
-    xhr.send(form);
+    xhr.send(body);
   });
+}
+
+/**
+ * Local mode: the file goes to POST api/v1/documents (multipart), which answers with the pending document.
+ * AWS mode (the server marks the page data-upload="presigned"): api/v1/documents/upload-url gives a
+ * presigned S3 URL, the file is PUT there with its signed metadata, and the ingest function records the
+ * document when the bucket's event reaches it (until then it reads as queued).
+ */
+async function send(file, fields, onProgress) {
+  if (document.body.dataset.upload !== "presigned") {
+    const form = new FormData();
+    form.append("file", file);
+    for (const [key, value] of Object.entries(fields)) if (value) form.append(key, value);
+    return transfer("POST", "api/v1/documents", { Authorization: "Bearer " + credential() }, form, onProgress);
+  }
+  const made = await callJson("api/v1/documents/upload-url", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ filename: file.name, title: fields.title || null, document_type: fields.document_type,
+                           access_level: fields.access_level }),
+  });
+  await transfer("PUT", made.upload_url, made.headers, file, onProgress);
+  return { id: made.document_id, status: "pending", queued: true };
 }
 
 function uploadRow(file) {
@@ -160,6 +179,7 @@ async function upload(event) {
       item.progress.value = 1;
       item.status.textContent = STATUS_NAMES[doc.status] || doc.status;
       item.row.dataset.id = doc.id;
+      item.queued = Boolean(doc.queued);  // in the bucket: not recorded until the ingest function runs
       state.watching.set(doc.id, item);
     } catch (e) {
       item.status.textContent = e.message;
@@ -181,6 +201,7 @@ async function refreshWatched() {
     try {
       doc = await callJson("api/v1/documents/" + encodeURIComponent(id));
     } catch (e) {
+      if (e.status === 404 && item.queued) continue;  // still on its way from the bucket
       item.status.textContent = e.message;
       state.watching.delete(id);
       continue;
