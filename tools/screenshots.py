@@ -83,8 +83,7 @@ def take(base: str, out: Path) -> None:
         driver.find_element(By.ID, "upload-button").click()
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#uploads li[data-status='indexed'], "
                                                                    "#uploads li[data-status='failed']")) == 2)
-        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".badge[data-status='pending'], "
-                                                                  ".badge[data-status='indexing']"))
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-idle") == "true")
         _full_page(driver, out / "documents.png")
 
         _sign_in(driver, wait, base, "documents", "lan")

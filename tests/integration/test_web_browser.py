@@ -228,18 +228,18 @@ def test_upload_files_and_see_them_indexed_then_delete_after_confirming(site: Si
     for item in driver.find_elements(By.CSS_SELECTOR, "#uploads li"):
         assert item.find_element(By.TAG_NAME, "progress").get_attribute("value") == "1"
         assert "Đã lập chỉ mục" in item.text
-    _wait(driver).until(lambda d: all(
-        r.find_element(By.CSS_SELECTOR, ".badge[data-status]").get_attribute("data-status") == "indexed"
-        for r in d.find_elements(By.CSS_SELECTOR, "#documents tbody tr[data-id]")))
-    rows = {row.find_element(By.CSS_SELECTOR, ".id").text: row
-            for row in driver.find_elements(By.CSS_SELECTOR, "#documents tbody tr[data-id]")}
+    _wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-idle") == "true")
+    rows = {row["source"]: row for row in driver.execute_script("""
+        return [...document.querySelectorAll('#documents tbody tr[data-id]')].map((tr) => ({
+          id: tr.dataset.id, source: tr.querySelector('.id').textContent,
+          cells: [...tr.cells].map((td) => td.innerText.trim())}));""")}
     for name in ("noi-quy.txt", "bao-hiem.md"):
-        cells = [c.text for c in rows[name].find_elements(By.TAG_NAME, "td")]
+        cells = rows[name]["cells"]
         assert cells[1] == "noi-quy" and cells[2] == "Mật" and cells[3] == "Đã lập chỉ mục", cells
         assert int(cells[4]) >= 1, cells
 
-    doomed = rows["noi-quy.txt"].get_attribute("data-id")
-    delete = rows["noi-quy.txt"].find_element(By.CSS_SELECTOR, "button.danger")
+    doomed = rows["noi-quy.txt"]["id"]
+    delete = driver.find_element(By.CSS_SELECTOR, f"tr[data-id='{doomed}'] button.danger")
     delete.click()
     dialog = driver.find_element(By.ID, "confirm-delete")
     assert dialog.is_displayed() and "noi-quy.txt" in dialog.text

@@ -45,9 +45,10 @@ async function load() {
     return;
   }
   render(page.documents);
+  await refreshWatched();
   const busy = page.documents.some((d) => d.status === "pending" || d.status === "indexing");
   if (busy || state.watching.size) state.timer = setTimeout(load, POLL_MS);
-  refreshWatched();
+  document.body.dataset.idle = String(!busy && !state.watching.size);  // nothing left to refresh
 }
 
 function statusCell(d) {
