@@ -176,7 +176,7 @@ def test_sign_in_ask_without_diacritics_and_follow_the_streamed_cited_answer(sit
     assert console_errors(driver) == []
 
 
-def test_the_level_filter_narrows_what_the_answer_may_cite(site: Site, driver) -> None:
+def test_the_type_and_level_filters_narrow_what_the_answer_may_cite(site: Site, driver) -> None:
     username = _new_user(site, "quang", "manager")
     _sign_in(driver, site, username)
     levels = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#filter-level option")]
@@ -189,6 +189,19 @@ def test_the_level_filter_narrows_what_the_answer_may_cite(site: Site, driver) -
     _answer_done(driver)
     assert "hai tháng" not in driver.find_element(By.ID, "answer").text
     assert driver.find_element(By.ID, "not-found").is_displayed()  # "nothing found", in Vietnamese
+
+    driver.find_element(By.CSS_SELECTOR, "#filter-level option[value='']").click()
+    _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#filter-type option[value='law']"))
+    types = {o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#filter-type option")}
+    assert {"", "law", "policy"} <= types, types  # the types of the documents this user may read
+    driver.find_element(By.CSS_SELECTOR, "#filter-type option[value='law']").click()
+    _ask(driver, "Thưởng Tết bằng mấy tháng lương?")
+    _answer_done(driver)
+    assert "hai tháng" not in driver.find_element(By.ID, "answer").text  # a policy, not a law
+    driver.find_element(By.CSS_SELECTOR, "#filter-type option[value='policy']").click()
+    _ask(driver, "Thưởng Tết bằng mấy tháng lương?")
+    _answer_done(driver)
+    assert "hai tháng" in driver.find_element(By.ID, "answer").text
 
 
 def test_a_document_with_script_and_img_onerror_is_shown_as_text(site: Site, driver) -> None:
