@@ -54,9 +54,20 @@ def _assets() -> dict[str, Path]:
     return {**own, **{f"swagger-ui/{name}": SWAGGER_UI / name for name in _SWAGGER_FILES}}
 
 
+# The top bar and sign-in card that / and /documents share, put in place of this marker with the link to the
+# page itself marked current (a server-side include: the pages have no build step).
+_SIGN_IN_MARK = "<!--#signin-->"
+_OWN_LINK = {"ask.html": "./", "documents.html": "documents"}
+
+
 @cache
 def _page(name: str) -> str:
-    return (STATIC / name).read_text(encoding="utf-8")
+    page = (STATIC / name).read_text(encoding="utf-8")
+    if _SIGN_IN_MARK in page:
+        own = f'<a href="{_OWN_LINK[name]}">'
+        shared = (STATIC / "signin.fragment.html").read_text(encoding="utf-8")
+        page = page.replace(_SIGN_IN_MARK, shared.replace(own, own[:-1] + ' aria-current="page">', 1))
+    return page
 
 
 def upload_origin(app: FastAPI) -> str | None:
