@@ -230,17 +230,21 @@ def test_upload_files_and_see_them_indexed_then_delete_after_confirming(site: Si
     first.write_text("Điều 1. Giờ làm việc\nNhân viên làm việc từ 8 giờ đến 17 giờ.", encoding="utf-8")
     second.write_text("# Bảo hiểm\n\nĐiều 2. Bảo hiểm sức khỏe\nCông ty mua bảo hiểm sức khỏe cho nhân viên.",
                       encoding="utf-8")
+    broken = tmp_path / "bao-cao.pdf"
+    broken.write_bytes(b"%PDF-1.7\nthis file was cut short")
     _sign_in(driver, site, username, "documents")
-    driver.find_element(By.ID, "files").send_keys(f"{first}\n{second}")
+    driver.find_element(By.ID, "files").send_keys(f"{first}\n{second}\n{broken}")
     driver.find_element(By.ID, "doc-type").clear()
     driver.find_element(By.ID, "doc-type").send_keys("noi-quy")
     driver.find_element(By.CSS_SELECTOR, "#doc-level option[value='confidential']").click()
     driver.find_element(By.ID, "upload-button").click()
 
     _wait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#uploads li[data-status='indexed']")) == 2)
+    _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#uploads li[data-status='failed']"))
     for item in driver.find_elements(By.CSS_SELECTOR, "#uploads li"):
         assert item.find_element(By.TAG_NAME, "progress").get_attribute("value") == "1"
-        assert "Đã lập chỉ mục" in item.text
+        failed = item.get_attribute("data-file") == "bao-cao.pdf"
+        assert ("Lỗi: Không đọc được tệp" if failed else "Đã lập chỉ mục") in item.text, item.text
     _wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-idle") == "true")
     rows = {row["source"]: row for row in driver.execute_script("""
         return [...document.querySelectorAll('#documents tbody tr[data-id]')].map((tr) => ({
@@ -250,6 +254,7 @@ def test_upload_files_and_see_them_indexed_then_delete_after_confirming(site: Si
         cells = rows[name]["cells"]
         assert cells[1] == "noi-quy" and cells[2] == "Mật" and cells[3] == "Đã lập chỉ mục", cells
         assert int(cells[4]) >= 1, cells
+    assert rows["bao-cao.pdf"]["cells"][3] == "Lỗi\nLý do: Không đọc được tệp: tệp bị hỏng hoặc sai định dạng."
 
     doomed = rows["noi-quy.txt"]["id"]
     delete = driver.find_element(By.CSS_SELECTOR, f"tr[data-id='{doomed}'] button.danger")
