@@ -24,7 +24,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 SWAGGER_UI = Path(str(swagger_ui_path))
 
 
-
 def content_security_policy(connect_to: str = "") -> str:
     """Scripts, styles, images (Swagger UI's icons are data: URLs) and fetches from this origin only, plus
     `connect_to` (the documents bucket, where AWS mode's uploads go); no plugins, no framing (clickjacking),
