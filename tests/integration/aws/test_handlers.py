@@ -12,7 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -147,7 +147,14 @@ def test_docs_behind_the_stage_load_the_schema_under_the_stage(stack: Stack) -> 
     docs = {**load_event("apigw_health.json"), "path": "/api/docs", "resource": "/api/docs"}
     response = stack.query(docs, CONTEXT)
     assert response["statusCode"] == 200
-    assert "'/dev/api/openapi.json'" in response["body"] or '"/dev/api/openapi.json"' in response["body"]
+    # The page's URLs are relative (shared/http/web.py): from /dev/api/docs they all resolve under /dev/,
+    # the schema Swagger UI fetches included.
+    page = "https://abc123.execute-api.ap-southeast-1.amazonaws.com/dev/api/docs"
+    loads = re.findall(r'(?:src|href)="([^"]+)"', response["body"])
+    assert loads and all(urlsplit(urljoin(page, url)).path.startswith("/dev/") for url in loads), loads
+    initializer = stack.query({**docs, "path": "/static/api-docs.js", "resource": "/static/{proxy+}"}, CONTEXT)
+    assert 'url: "openapi.json"' in initializer["body"]
+    assert urlsplit(urljoin(page, "openapi.json")).path == "/dev/api/openapi.json"
     schema = stack.query({**docs, "path": "/api/openapi.json", "resource": "/api/openapi.json"}, CONTEXT)
     assert schema["statusCode"] == 200 and json.loads(schema["body"])["servers"] == [{"url": "/dev"}]
     # Behind a custom domain the stage is not in the URL: nothing is prefixed.
