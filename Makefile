@@ -7,7 +7,7 @@ DATA   ?= ../shared/data/vi-legal-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install model serve test lint typecheck eval layer deploy-check deploy localstack bench clean
+.PHONY: help install model serve test lint typecheck eval layer deploy-check deploy localstack bench clean browser screenshots
 
 help:
 	@echo "make serve  - build what is missing, ingest samples/, serve the API on http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make layer  - build the Lambda layers (python3.12 x86_64) and print their sizes"
 	@echo "make deploy-check - sam validate --lint, then import and run what sam deploy uploads (needs python3.12)"
 	@echo "make deploy STAGE=dev - deploy-check, then sam deploy --config-env STAGE (AWS credentials)"
+	@echo "make screenshots - docs/screenshots/*.png of the browser pages (headless Chromium)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,8 +43,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: model lint typecheck
+# The browser tests drive headless Chromium and its WebDriver (Debian packages), installed once when missing.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	    if command -v apt-get >/dev/null 2>&1; then \
+	        SUDO=""; [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"; \
+	        $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	            --no-install-recommends chromium chromium-driver; \
+	    else echo "chromium and chromedriver are missing: the browser tests will be skipped"; fi; \
+	fi
+
+test: model lint typecheck browser
 	$(BIN)/python -m pytest
+
+# docs/screenshots/*.png: the pages as a new user sees them (a fresh data directory with samples/).
+screenshots: model browser
+	$(BIN)/python tools/screenshots.py --out docs/screenshots
 
 eval: model
 	$(BIN)/vnrag eval --corpus $(DATA)/corpus.jsonl --queries $(DATA)/queries.jsonl --mode all --answers --json

@@ -138,7 +138,7 @@ def serve(host: str, port: int) -> None:
     if generated:
         click.echo(f"Created director {settings.admin_username!r} with password: {generated}\n"
                    "(shown once; set VNRAG_ADMIN_PASSWORD to choose it)", err=True)
-    click.echo(f"vnrag API on http://{host}:{port}  (docs: http://{host}:{port}/api/docs)", err=True)
+    click.echo(f"vnrag on http://{host}:{port}  (ask: /, documents: /documents, API docs: /api/docs)", err=True)
     uvicorn.run(api.app, host=host, port=port, log_level="info")
 
 

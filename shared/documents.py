@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.domain.errors import DocumentNotFound, DomainError, EmptyDocument
 from shared.domain.models import AccessLevel, Document, DocumentStatus, Principal
@@ -72,6 +72,8 @@ class DocumentService:
         """Runs after the 202: whatever happens, the document ends indexed or failed, never pending."""
         if self.ingestor.store.get_document(document.id) is None:  # deleted while it waited
             return document
+        document = replace(document, status=DocumentStatus.INDEXING)
+        self.ingestor.store.put_document(document)  # what the documents page shows while this runs
         try:
             result = self.ingestor.ingest_file(document.source, upload.data, document_id=document.id,
                                                title=upload.title, document_type=upload.document_type,

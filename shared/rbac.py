@@ -25,10 +25,13 @@ def search_filter_for(
     *,
     document_types: Iterable[str] | None = None,
     document_ids: Iterable[str] | None = None,
+    max_access_level: AccessLevel | None = None,
 ) -> SearchFilter:
-    """The filter a principal's searches and listings run under. Extra filters only ever narrow it."""
+    """The filter a principal's searches and listings run under. Extra filters only ever narrow it: a
+    `max_access_level` above the role's own is the role's own."""
+    highest = highest_level_for(principal.role)
     return SearchFilter(
-        max_access_level=highest_level_for(principal.role),
+        max_access_level=highest if max_access_level is None else min(highest, max_access_level),
         document_types=None if document_types is None else frozenset(document_types),
         document_ids=None if document_ids is None else frozenset(document_ids),
     )
@@ -47,9 +50,14 @@ MANAGING_DOCUMENTS = "managing documents needs the manager role or higher"
 READING_ANALYTICS = "analytics need the manager role or higher"
 
 
+def is_manager(principal: Principal) -> bool:
+    """Managers and directors manage documents and read analytics."""
+    return principal.role >= MANAGER
+
+
 def require_manager(principal: Principal, denied: str) -> None:
     """AccessDenied(`denied`) unless the caller is a manager or director."""
-    if principal.role < MANAGER:
+    if not is_manager(principal):
         raise AccessDenied(denied)
 
 

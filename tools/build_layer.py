@@ -7,8 +7,8 @@ Two layers, as AWS unpacks them under /opt:
   models/  me5-small-q4/ (model.onnx, tokenizer.json) and pyvi/ (pyvi3.crfsuite, words.txt), from `make model`
 
 and two function packages (template.yaml's CodeUri):
-  function/         shared/, functions/ and the web stack (FastAPI, pydantic, Mangum, Powertools, ...):
-                    the query, stream, auth and analytics functions
+  function/         shared/ (with the browser pages' files), functions/ and the web stack (FastAPI, pydantic,
+                    Mangum, Powertools, Swagger UI's files, ...): the query, stream, auth and analytics functions
   function-ingest/  the same plus the parsers' libraries, for the ingest function
 
 No torch, no scikit-learn, no scipy: the limit is 250 MB unzipped for function + all layers, and
@@ -49,7 +49,8 @@ INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0
 # the HTTP client never imports: installed without its dependencies, which FUNCTION_PACKAGES carries.
 # Powertools' Tracer imports the X-Ray SDK once it runs in Lambda with tracing on (template.yaml:
 # Tracing: Active); its botocore dependency is the runtime's, so it comes without its dependencies too.
-FUNCTION_NO_DEPS = ["opensearch-py==3.2.0", "aws-xray-sdk==2.15.0", "wrapt==2.5.2"]
+# swagger-ui-bundle-v2 holds the files /api/docs serves; its Jinja2 dependency is for templating never done here.
+FUNCTION_NO_DEPS = ["opensearch-py==3.2.0", "aws-xray-sdk==2.15.0", "wrapt==2.5.2", "swagger-ui-bundle-v2==5.31.0"]
 # Parts of the wheels that are never loaded at run time (tests/integration/test_layer_imports.py imports
 # and runs the query entry without them). libonnxruntime.so is the C API library for other languages:
 # the Python binding (onnxruntime_pybind11_state) contains the runtime itself and links only system
@@ -58,7 +59,11 @@ FUNCTION_NO_DEPS = ["opensearch-py==3.2.0", "aws-xray-sdk==2.15.0", "wrapt==2.5.
 PRUNE = ["onnxruntime/transformers", "onnxruntime/quantization", "onnxruntime/tools", "onnxruntime/datasets",
          "onnxruntime/capi/libonnxruntime.so*", "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests",
          "numpy/*/tests", "pycrfsuite/*.cpp", "pycrfsuite/*.pyx", "**/*.pyi", "**/__pycache__",
-         "*.dist-info/RECORD"]
+         "*.dist-info/RECORD",
+         # Swagger UI: /api/docs loads swagger-ui-bundle.js, swagger-ui.css and the icon (shared/http/web.py),
+         # not the source maps (7 MB), the ES-module and unbundled builds or the standalone preset.
+         "swagger_ui_bundle/vendor/*/*.map", "swagger_ui_bundle/vendor/*/swagger-ui-es-bundle*.js",
+         "swagger_ui_bundle/vendor/*/swagger-ui.js", "swagger_ui_bundle/vendor/*/swagger-ui-standalone-preset.js"]
 
 
 # What the python3.12 runtime itself provides on its path after the layers (/var/lang/lib/python3.12/

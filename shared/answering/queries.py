@@ -17,7 +17,7 @@ from typing import Any
 from shared.answering.service import NO_ANSWER, Answerer
 from shared.domain.activity import FeedbackRecord, QueryRecord
 from shared.domain.errors import DomainError, QueryNotFound, RateLimited
-from shared.domain.models import Answer, Citation, Principal
+from shared.domain.models import AccessLevel, Answer, Citation, Principal
 from shared.observability import NullTelemetry
 from shared.ports import ActivityStore, Limiter, Telemetry, UsageRecorder
 from shared.rbac import search_filter_for
@@ -34,6 +34,7 @@ def _utc_now() -> datetime:
 class QueryFilters:
     document_types: tuple[str, ...] | None = None
     document_ids: tuple[str, ...] | None = None
+    max_access_level: AccessLevel | None = None  # only documents up to this level (never above the role's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,7 @@ class QueryService:
 
     def _filter(self, principal: Principal, filters: QueryFilters):
         return search_filter_for(principal, document_types=filters.document_types,
-                                 document_ids=filters.document_ids)
+                                 document_ids=filters.document_ids, max_access_level=filters.max_access_level)
 
     def _log(self, principal: Principal, question: str, answer: Answer) -> AnsweredQuery:
         answered = AnsweredQuery(query_id=uuid.uuid4().hex, question=question, answer=answer,

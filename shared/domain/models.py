@@ -53,7 +53,8 @@ class Role(enum.IntEnum):
 
 
 class DocumentStatus(enum.StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # accepted, waiting to be parsed
+    INDEXING = "indexing"  # being parsed, chunked and embedded
     INDEXED = "indexed"
     FAILED = "failed"
 

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.http.deps import ApiServices
 from shared.http.errors import register_error_handlers
 from shared.http.routes import analytics, auth, documents, feedback, health, monitoring, query
+from shared.http.web import router as web_router
 from shared.observability import correlation_id_from, logger, request_id
 
 # What every deployment of the API serves; local mode adds the upload that ingests in its own process.
@@ -23,7 +24,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUTERS, title: str = "vnrag",
                cors_origins: Sequence[str] = ()) -> FastAPI:
-    app = FastAPI(title=title, version=services.version, docs_url="/api/docs", redoc_url=None,
+    # /api/docs is shared/http/web.py's page (Swagger UI from a pinned package, no CDN), not FastAPI's.
+    app = FastAPI(title=title, version=services.version, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="Vietnamese question answering over your documents, with numbered citations.")
     app.state.services = services  # DI without a framework; tests pass their own services
@@ -37,6 +39,7 @@ def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUT
                            allow_headers=["Authorization", "X-API-Key", "Content-Type", REQUEST_ID_HEADER],
                            expose_headers=[REQUEST_ID_HEADER, "Retry-After"], max_age=600)
     app.include_router(health.router)
+    app.include_router(web_router)
     for router in routers:
         app.include_router(router)
     _document_error_bodies(app)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from shared.analytics import Quality, Usage
 from shared.answering.queries import AnsweredQuery, QueryFilters
-from shared.domain.models import Citation, Document
+from shared.domain.models import AccessLevel, Citation, Document
 
 _Name = Annotated[str, Field(min_length=1, max_length=200)]  # a document type or id
 
@@ -30,11 +30,15 @@ class FiltersIn(_Strict):
     document_type: Annotated[list[_Name], BeforeValidator(_one_or_many), Field(max_length=100)] | None = Field(
         default=None, description="one type or a list")
     document_ids: list[_Name] | None = Field(default=None, max_length=100)
+    max_access_level: Literal["public", "internal", "confidential", "restricted"] | None = Field(
+        default=None, description="only documents up to this level; a level above the caller's own changes nothing")
 
     def to_domain(self) -> QueryFilters:
         types = self.document_type
+        level = AccessLevel.parse(self.max_access_level) if self.max_access_level is not None else None
         return QueryFilters(document_types=tuple(types) if types is not None else None,
-                            document_ids=tuple(self.document_ids) if self.document_ids is not None else None)
+                            document_ids=tuple(self.document_ids) if self.document_ids is not None else None,
+                            max_access_level=level)
 
 
 class QuestionIn(_Strict):
@@ -58,14 +62,16 @@ class SourceOut(BaseModel):
     heading_path: str
     article: str | None
     relevance_score: float
-    snippet: str
+    snippet: str = Field(description="the cited sentences, shortened")
+    text: str = Field(description="the whole passage the citation comes from: its article, or the part of a "
+                                  "long article that one chunk holds")
 
     @classmethod
     def from_domain(cls, c: Citation) -> SourceOut:
         chunk = c.hit.chunk
         return cls(citation_number=c.number, source_id=chunk.id, document_id=chunk.document_id, title=chunk.title,
                    heading_path=chunk.heading_path, article=chunk.article,
-                   relevance_score=round(c.hit.score, 4), snippet=c.snippet)
+                   relevance_score=round(c.hit.score, 4), snippet=c.snippet, text=chunk.text)
 
 
 class AnswerOut(BaseModel):
@@ -94,7 +100,7 @@ class DocumentOut(BaseModel):
     title: str
     document_type: str
     access_level: str
-    status: Literal["pending", "indexed", "failed"]
+    status: Literal["pending", "indexing", "indexed", "failed"]
     error: str | None
     chunk_count: int
     source: str
@@ -165,6 +171,13 @@ class UserIn(_Strict):
     password: str = Field(min_length=8, max_length=1024)
     role: Literal["guest", "employee", "manager", "director"]
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class MeOut(BaseModel):
+    id: str
+    role: Literal["guest", "employee", "manager", "director"]
+    access_levels: list[str] = Field(description="the access levels this caller may read, lowest first")
+    can_manage_documents: bool
 
 
 class UserOut(BaseModel):

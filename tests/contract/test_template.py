@@ -168,7 +168,9 @@ def test_shape_one_rest_api_streaming_batch_failures_and_dlq(template: dict) -> 
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["IngestDeadLetterQueue", "Arn"]}
     assert queue["VisibilityTimeout"] >= 6 * template["Resources"]["IngestFunction"]["Properties"]["Timeout"]
 
-    for name in ("Login", "Health"):  # open routes; everything else goes through the authorizer
+    # Open routes (the sign-in, the health check, the docs and the browser pages, which hold no data);
+    # everything else goes through the authorizer.
+    for name in ("Login", "Health", "Docs", "OpenApi", "AskPage", "DocumentsPage", "PageFiles"):
         event = template["Resources"]["QueryFunction"]["Properties"]["Events"][name]
         assert event["Properties"]["Auth"] == {"Authorizer": "NONE"}
 

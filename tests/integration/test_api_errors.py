@@ -116,7 +116,7 @@ def test_dot_segments_never_escape_the_api(harness: Harness) -> None:
     assert "root:" not in response.text
 
 
-@pytest.mark.parametrize("path", ["/", "/api", "/api/v1", "/api/v2/query", "/api/v1/querys", "/etc/passwd",
+@pytest.mark.parametrize("path", ["/index.html", "/api", "/api/v1", "/api/v2/query", "/api/v1/querys", "/etc/passwd",
                                   "/api/v1/documents/a/b", "/api/v1/auth/users/1"])
 def test_unknown_routes_are_a_json_404(harness: Harness, path: str) -> None:
     for headers in ({}, harness.headers("guest")):

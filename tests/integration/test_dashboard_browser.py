@@ -6,30 +6,18 @@ Needs the Debian packages `chromium` (and `chromium-driver`); `.ci/run` installs
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
 from tests.integration.api_harness import Harness, build_harness, text_source
+from tests.integration.browser import CHROMIUM, serve
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 CHARTS = ("chart-daily", "chart-ratings", "chart-doc-status", "chart-doc-level")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +30,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Harn
         answered = harness.ask("employee", question).json()
         harness.client.post("/api/v1/feedback", json={"query_id": answered["query_id"], "rating": 4},
                             headers=harness.headers("employee"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(harness.api.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200
-    yield base, harness
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(harness.api.app) as base:
+        yield base, harness
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -44,10 +44,11 @@ CACHE = ROOT / ".cache" / "layer-test"
 REGION, TABLE = "ap-southeast-1", "vnrag-layer-test"
 FORBIDDEN = ("torch", "sklearn", "scipy", "transformers", "sentence_transformers")
 HOST = ["--only-binary=:all:"]  # the running interpreter's platform, wheels only as for Lambda
+PAGES = ("/", "/documents", "/api/docs", "/static/ask.js", "/static/swagger-ui/swagger-ui-bundle.js")
 
 PROBE = """
 import json, sys
-task, layer, runtime, event = sys.argv[1:5]
+task, layer, runtime, event, *pages = sys.argv[1:]
 sys.path[:0] = [task, layer, runtime]  # /var/task, /opt/python, then the runtime's site-packages
 
 class Context:
@@ -57,7 +58,16 @@ class Context:
         return 29_000
 
 from functions.query.app import lambda_handler
-response = lambda_handler(json.load(open(event, encoding="utf-8")), Context())
+health = json.load(open(event, encoding="utf-8"))
+response = lambda_handler(health, Context())
+# The browser pages and Swagger UI's files come from the same package (shared/http/static, swagger_ui_bundle).
+served = {}
+for path in pages:
+    request = {**health, "path": path, "resource": path,
+               "requestContext": {**health["requestContext"], "path": "/dev" + path, "resourcePath": path}}
+    page = lambda_handler(request, Context())
+    served[path] = {"status": page["statusCode"], "type": page["headers"].get("content-type", ""),
+                    "csp": page["headers"].get("content-security-policy", ""), "length": len(page["body"])}
 # What a question then runs on the same modules: ONNX inference (numpy, tokenizers) and the CRF segmenter.
 from shared.bootstrap.models import build_analyzer, build_embedder
 from shared.config_aws import AwsSettings
@@ -72,8 +82,8 @@ for name in ("torch", "sklearn", "scipy"):
     except ImportError:
         blocked[name] = "missing"
 files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
-print(json.dumps({"response": response, "files": files, "blocked": blocked, "shape": list(vector.shape),
-                  "norm": float((vector[0] ** 2).sum()), "terms": terms}))
+print(json.dumps({"response": response, "served": served, "files": files, "blocked": blocked,
+                  "shape": list(vector.shape), "norm": float((vector[0] ** 2).sum()), "terms": terms}))
 """
 
 
@@ -234,7 +244,8 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
     built = lambda_build
     paths = [built.task, built.layer, built.runtime]
     result = subprocess.run(
-        [built.python, "-I", "-S", "-B", "-c", PROBE, *map(str, paths), str(ROOT / "events" / "apigw_health.json")],
+        [built.python, "-I", "-S", "-B", "-c", PROBE, *map(str, paths), str(ROOT / "events" / "apigw_health.json"),
+         *PAGES],
         capture_output=True, text=True, timeout=180, env=_lambda_environment(endpoints, built.task, built.models),
         cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -249,6 +260,10 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
     assert {"onnxruntime", "tokenizers", "pycrfsuite", "fastapi", "mangum", "pydantic_core", "argon2"} <= loaded
     assert not loaded & set(FORBIDDEN)
     assert report["blocked"] == {"torch": "missing", "sklearn": "missing", "scipy": "missing"}
+    served = report["served"]
+    assert all(page["status"] == 200 and "script-src 'self'" in page["csp"] for page in served.values()), served
+    assert served["/"]["type"].startswith("text/html") and served["/api/docs"]["type"].startswith("text/html")
+    assert served["/static/swagger-ui/swagger-ui-bundle.js"]["length"] > 1_000_000, served  # the whole bundle
     assert report["shape"] == [1, 384] and abs(report["norm"] - 1) < 1e-3  # multilingual-e5-small, normalised
     assert "nuôi_con_nuôi" in report["terms"] or "con_nuôi" in report["terms"], report["terms"]
 

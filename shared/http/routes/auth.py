@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from shared.domain.models import Role
+from shared.domain.models import AccessLevel, Role
 from shared.http.deps import AuthenticatedRoute, ByApiKey, CurrentPrincipal, Services
-from shared.http.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, LoginIn, TokenOut, UserIn, UserOut
+from shared.http.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, LoginIn, MeOut, TokenOut, UserIn, UserOut
+from shared.rbac import highest_level_for, is_manager
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=AuthenticatedRoute)
 
@@ -13,6 +14,14 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=Authenticat
 def login(body: LoginIn, services: Services) -> TokenOut:
     issued = services.auth.login(body.username, body.password)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
+
+
+@router.get("/me", response_model=MeOut)
+def who_am_i(principal: CurrentPrincipal) -> MeOut:
+    """The caller's role and what it may read and do (the browser pages show what fits it)."""
+    levels = [level.label for level in AccessLevel if level <= highest_level_for(principal.role)]
+    return MeOut(id=principal.id, role=principal.role.label, access_levels=levels,
+                 can_manage_documents=is_manager(principal))
 
 
 @router.post("/api-keys", response_model=ApiKeyCreatedOut, status_code=status.HTTP_201_CREATED)

@@ -8,9 +8,11 @@ The entries are built by the same factories functions/*/app.py call, with test c
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -150,7 +152,14 @@ def test_docs_behind_the_stage_load_the_schema_under_the_stage(stack: Stack) -> 
     docs = {**load_event("apigw_health.json"), "path": "/api/docs", "resource": "/api/docs"}
     response = stack.query(docs, CONTEXT)
     assert response["statusCode"] == 200
-    assert "'/dev/api/openapi.json'" in response["body"] or '"/dev/api/openapi.json"' in response["body"]
+    # The page's URLs are relative (shared/http/web.py): from /dev/api/docs they all resolve under /dev/,
+    # the schema Swagger UI fetches included.
+    page = "https://abc123.execute-api.ap-southeast-1.amazonaws.com/dev/api/docs"
+    loads = re.findall(r'(?:src|href)="([^"]+)"', response["body"])
+    assert loads and all(urlsplit(urljoin(page, url)).path.startswith("/dev/") for url in loads), loads
+    initializer = stack.query({**docs, "path": "/static/api-docs.js", "resource": "/static/{proxy+}"}, CONTEXT)
+    assert 'url: "openapi.json"' in initializer["body"]
+    assert urlsplit(urljoin(page, "openapi.json")).path == "/dev/api/openapi.json"
     schema = stack.query({**docs, "path": "/api/openapi.json", "resource": "/api/openapi.json"}, CONTEXT)
     assert schema["statusCode"] == 200 and json.loads(schema["body"])["servers"] == [{"url": "/dev"}]
     # Behind a custom domain the stage is not in the URL: nothing is prefixed.
@@ -317,3 +326,22 @@ def test_presigned_upload_lands_in_the_drop_folder_with_its_metadata(stack: Stac
 
     employee = with_token(template, login(stack, "lan"))
     assert stack.query(employee, CONTEXT)["statusCode"] == 403
+
+
+def test_the_documents_page_uploads_to_the_bucket_and_its_csp_allows_only_that(stack: Stack) -> None:
+    """In AWS mode the page PUTs files to presigned URLs (the query function never parses them): it is told
+    so, and its Content-Security-Policy lets it connect to this bucket's origin and nowhere else."""
+    health = load_event("apigw_health.json")
+    pages = {}
+    for path in ("/documents", "/"):
+        event = {**health, "path": path, "resource": path,
+                 "requestContext": {**health["requestContext"], "path": "/dev" + path, "resourcePath": path}}
+        pages[path] = stack.query(event, CONTEXT)
+    documents = pages["/documents"]
+    assert documents["statusCode"] == 200 and 'data-upload="presigned"' in documents["body"]
+    upload = load_event("apigw_upload_url.json")
+    upload.update(body=json.dumps({"filename": "noi-quy.md", "access_level": "internal"}))
+    made = urlsplit(json.loads(stack.query(with_token(upload, login(stack, "sep")), CONTEXT)["body"])["upload_url"])
+    connect = re.search(r"connect-src ([^;]+);", documents["headers"]["content-security-policy"]).group(1)
+    assert connect.split() == ["'self'", f"{made.scheme}://{made.netloc}"] and BUCKET in made.netloc
+    assert "script-src 'self';" in pages["/"]["headers"]["content-security-policy"]
