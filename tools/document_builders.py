@@ -94,11 +94,11 @@ def _add_noise(page, seed: int, sigma: float):
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="L")
 
 
-def images_to_pdf(pages, dpi: int) -> bytes:
-    """Page images as an image-only PDF (no text layer), as a scanner writes it."""
+def images_to_pdf(pages, dpi: int, quality: int = 75) -> bytes:
+    """Page images as an image-only PDF (no text layer, JPEG pages), as a scanner writes it."""
     buffer = io.BytesIO()
     first, *rest = [page.convert("L") for page in pages]
-    first.save(buffer, format="PDF", save_all=True, append_images=rest, resolution=dpi)
+    first.save(buffer, format="PDF", save_all=True, append_images=rest, resolution=dpi, quality=quality)
     return buffer.getvalue()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator
 
 import docx
@@ -12,27 +11,26 @@ from docx.oxml.text.run import CT_R
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from shared.domain.errors import CorruptDocument, DocumentTooLarge
+from shared.domain.errors import CorruptDocument
 from shared.domain.models import ParsedDocument
 from shared.parsing import legacy_vietnamese
+from shared.parsing._archive import check_zip
+from shared.parsing._tables import find_header, table_lines
 from shared.parsing._text import clean_title, finish_text
 
-# Absolute ceiling on what a .docx may inflate to, whatever max_bytes is.
-MAX_UNCOMPRESSED_BYTES = 200_000_000
-UNCOMPRESSED_RATIO = 20
-_MAX_ZIP_ENTRIES = 10_000
 _MAX_TABLE_DEPTH = 20
 
 
 def parse_docx(data: bytes, max_bytes: int) -> ParsedDocument:
-    """Body paragraphs (a blank line after each) and table rows (a line each, cells joined by " | ")
-    in document order; headers, footers and notes are left out.
+    """Body paragraphs (a blank line after each) and table rows (a line each) in document order;
+    headers, footers and notes are left out. A data table's rows pair each value with its column's
+    label ("Dịch vụ: Cấp giấy phép; Mức phí: 50.000 đồng"), other tables join cells with " | ".
 
     Runs set in a TCVN3 (`.VnTime`, `.VnTimeH`) or VNI (`VNI-Times`) font are converted to Unicode.
     Title: the core properties' title, else the first Title- or Heading-styled paragraph.
     Raises DocumentTooLarge for a zip that would inflate past min(20 × max_bytes, 200 MB).
     """
-    _check_zip(data, max_bytes)
+    check_zip(data, max_bytes, kind=".docx", any_of=("word/document.xml", "[Content_Types].xml"))
     try:
         document = docx.Document(io.BytesIO(data))
         title = clean_title(document.core_properties.title)
@@ -54,23 +52,6 @@ def parse_docx(data: bytes, max_bytes: int) -> ParsedDocument:
     return ParsedDocument(title=title or styled_title, text=finish_text("\n".join(lines)))
 
 
-def _check_zip(data: bytes, max_bytes: int) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise CorruptDocument("the .docx file is not a valid zip archive") from exc
-    if len(entries) > _MAX_ZIP_ENTRIES:
-        raise CorruptDocument(f"the .docx archive holds {len(entries)} entries")
-    if "word/document.xml" not in names and "[Content_Types].xml" not in names:
-        raise CorruptDocument("the zip archive is not a Word document")
-    inflated = sum(entry.file_size for entry in entries)
-    limit = min(UNCOMPRESSED_RATIO * max_bytes, MAX_UNCOMPRESSED_BYTES)
-    if inflated > limit:
-        raise DocumentTooLarge(f"the .docx file inflates to {inflated} bytes (limit {limit})")
-
-
 def _is_heading(paragraph: Paragraph) -> bool:
     style = paragraph.style
     name = (style.name or "") if style is not None else ""
@@ -80,6 +61,7 @@ def _is_heading(paragraph: Paragraph) -> bool:
 def _table_lines(table: Table, depth: int, fonts: _LegacyFonts) -> Iterator[str]:
     if depth > _MAX_TABLE_DEPTH:
         return
+    rows: list[list[list[str]]] = []  # row → cell → the cell's non-empty lines
     for row in table.rows:
         seen: set[int] = set()
         cells: list[list[str]] = []
@@ -95,6 +77,12 @@ def _table_lines(table: Table, depth: int, fonts: _LegacyFonts) -> Iterator[str]
                 else:
                     cell_lines.extend(_table_lines(block, depth + 1, fonts))
             cells.append([line for line in cell_lines if line.strip()])
+        rows.append(cells)
+    if _is_data_table(table, rows):
+        # A header row over rows of values: each value keeps its column's label.
+        yield from table_lines([[lines[0] if lines else "" for lines in cells] for cells in rows], header=0)
+        return
+    for cells in rows:
         if all(len(lines) <= 1 for lines in cells):
             # A row of short cells reads best on one line.
             yield " | ".join(lines[0].strip() for lines in cells if lines)
@@ -102,6 +90,24 @@ def _table_lines(table: Table, depth: int, fonts: _LegacyFonts) -> Iterator[str]
             # Cells holding paragraphs (layout tables) keep their lines, so structure survives.
             for lines in cells:
                 yield from lines
+
+
+def _is_data_table(table: Table, rows: list[list[list[str]]]) -> bool:
+    """A header row of labels (see find_header) over two or more rows of the same width, all cells one
+    line; the header marked as one (Word's "repeat as header row", or bold), or three columns or more.
+    Two-column tables without a marked header are usually label | value lists, which read as they are."""
+    width = len(rows[0]) if rows else 0
+    if len(rows) < 3 or width < 2 or any(len(cells) != width for cells in rows):
+        return False
+    if any(len(lines) > 1 for cells in rows for lines in cells):
+        return False
+    if find_header([[lines[0] if lines else "" for lines in rows[0]]]) != 0:
+        return False
+    first = table.rows[0]
+    marked = first._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+    runs = [run for cell in first.cells for paragraph in cell.paragraphs for run in paragraph.runs if run.text.strip()]
+    bold = bool(runs) and all(run.bold for run in runs)
+    return marked or bold or width >= 3
 
 
 class _LegacyFonts:
