@@ -192,6 +192,7 @@ def build_ingestion(settings: AwsSettings, clients: AwsClients, *, core: AwsCore
     from shared.adapters.dynamodb_objects import DynamoDBObjectVersions
     from shared.adapters.s3_blobs import S3BlobSource
     from shared.ingest_events import S3Ingestion
+    from shared.observability import Telemetry
 
     if not settings.documents_bucket:
         raise ValueError("VNRAG_DOCUMENTS_BUCKET is required by the ingest function")
@@ -202,7 +203,8 @@ def build_ingestion(settings: AwsSettings, clients: AwsClients, *, core: AwsCore
                        versions=DynamoDBObjectVersions(settings.table_name, client=clients.get("dynamodb")),
                        prefix=settings.drop_prefix, internal_prefix=settings.corpus_stats_prefix,
                        default_access_level=AccessLevel.parse(
-                           settings.drop_default_access_level))
+                           settings.drop_default_access_level),
+                       telemetry=Telemetry(emf=True, log_query_text=settings.log_query_text))
 
 
 def build_upload_urls(settings: AwsSettings, clients: AwsClients, *, core: AwsCore | None = None) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 from urllib.parse import unquote_plus
@@ -25,6 +25,7 @@ from shared.adapters.s3_blobs import SIDECAR_SUFFIX, S3BlobSource
 from shared.domain.models import AccessLevel, Document, DocumentStatus
 from shared.files import document_id_for
 from shared.ingestion import Ingestor
+from shared.observability import NullTelemetry, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ class S3Ingestion:
     prefix: str = "incoming/"
     internal_prefix: str = "_index/"  # the corpus statistics' objects (never documents, whatever the prefix)
     default_access_level: AccessLevel = AccessLevel.PUBLIC
+    # Counts every ingest, failures included (EMF IngestFailures on AWS), next to the warning logged.
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
 
     def document_id(self, key: str) -> str:
         return document_id_for(PurePosixPath(key), PurePosixPath(self.prefix.rstrip("/") or "."))
@@ -111,6 +114,8 @@ class S3Ingestion:
         document = self.ingestor.ingest_file(name, self.blobs.read(key), document_id=document_id,
                                              title=meta.get("title"), document_type=meta.get("document_type")
                                              or "general", access_level=level, source=source)
+        if before is None or before.updated_at != document.updated_at or document.status is DocumentStatus.FAILED:
+            self.telemetry.document_ingested(document)
         if document.status is DocumentStatus.FAILED:
             return "failed"
         return "unchanged" if before is not None and before.updated_at == document.updated_at else "indexed"
@@ -118,6 +123,7 @@ class S3Ingestion:
     def _failed(self, document_id: str, name: str, source: str, error: str,
                 level: AccessLevel = AccessLevel.PUBLIC) -> str:
         log.warning("ingest of %s failed: %s", source, error)
+        self.telemetry.ingest_failed(document_id, error)
         previous = self.ingestor.store.get_document(document_id)
         base = previous or Document(id=document_id, title=name, source=source, access_level=level)
         # a previous version stays searchable: the record keeps its (higher) level and chunk count

@@ -80,7 +80,7 @@ def recognise(images: Iterable, count: int, progress: Progress | None = None, *,
             api.SetVariable("user_defined_dpi", str(round(dpi[0]) if dpi and dpi[0] >= 70 else RENDER_DPI))
             api.SetImage(image.convert("L"))
             texts.append(normalise(api.GetUTF8Text()))
-            log.info("OCR %s page %d of %d", name, number, count)
+            log.debug("OCR %s page %d of %d", name, number, count)
             if progress is not None:
                 progress(number, count)
     return texts

@@ -35,6 +35,8 @@ TOOL = ROOT / "tools" / "build_layer.py"
 CACHE = ROOT / ".cache" / "layer-test"
 REGION, TABLE = "ap-southeast-1", "vnrag-layer-test"
 FORBIDDEN = ("torch", "sklearn", "scipy", "transformers", "sentence_transformers")
+# The ingest function's readers: never in the query function's package.
+INGEST_ONLY = ("docx", "pypdf", "openpyxl", "xlrd", "pptx", "striprtf", "PIL", "tesserocr", "pypdfium2")
 HOST = ["--only-binary=:all:"]  # the running interpreter's platform, wheels only as for Lambda
 
 PROBE = """
@@ -172,6 +174,7 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
             pytest.fail(f"models/{name} not built (run `make model`; `make test` does it first)")
     task = tmp_path / "task"
     shutil.copytree(built / "task-libs", task)
+    assert not [name for name in INGEST_ONLY if (task / name).exists()]
     tool.add_project_code(task)  # today's shared/ and functions/, as `make layer` packages them
     paths = [task, built / "python", built / "runtime"]
 
@@ -195,6 +198,7 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
     loaded = {name.split(".")[0] for name in report["files"]}
     assert {"onnxruntime", "tokenizers", "pycrfsuite", "fastapi", "mangum"} <= loaded
     assert not loaded & set(FORBIDDEN)
+    assert not loaded & set(INGEST_ONLY)
     assert report["blocked"] == {"torch": "missing", "sklearn": "missing", "scipy": "missing"}
     assert report["shape"] == [1, 384] and abs(report["norm"] - 1) < 1e-3  # multilingual-e5-small, normalised
     assert "nuôi_con_nuôi" in report["terms"] or "con_nuôi" in report["terms"], report["terms"]
