@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-from shared.domain.errors import CorruptDocument, DocumentTooLarge, EmptyDocument
+from shared.domain.errors import CorruptDocument, EmptyDocument
 from shared.domain.models import ParsedDocument
 from shared.parsing import ocr
 from shared.parsing._text import finish_text
@@ -33,9 +33,7 @@ def parse_image(data: bytes, progress: ocr.Progress | None = None) -> ParsedDocu
     def frames() -> Iterator:
         for number in range(pages):
             image.seek(number)
-            if image.width * image.height > ocr.MAX_PAGE_PIXELS:
-                raise DocumentTooLarge(f"page {number + 1} is {image.width}×{image.height} pixels "
-                                       f"(limit {ocr.MAX_PAGE_PIXELS // 1_000_000} megapixels)")
+            ocr.check_page_size(number + 1, image.width, image.height)  # before decoding it
             try:
                 # A phone photo stores its rotation in EXIF: upright first, as it was shown.
                 yield ImageOps.exif_transpose(image.copy())

@@ -57,6 +57,12 @@ def check_page_count(pages: int) -> None:
         raise DocumentTooLarge(f"{pages} pages need OCR (limit {MAX_OCR_PAGES}); split the scan into smaller files")
 
 
+def check_page_size(number: int, width: int, height: int) -> None:
+    if width * height > MAX_PAGE_PIXELS:
+        raise DocumentTooLarge(f"page {number} is {width}×{height} pixels (limit {MAX_PAGE_PIXELS // 1_000_000} "
+                               "megapixels)")
+
+
 def recognise(images: Iterable, count: int, progress: Progress | None = None, *, name: str = "") -> list[str]:
     """The text of each page image (PIL images, any mode), in order.
 
@@ -72,9 +78,7 @@ def recognise(images: Iterable, count: int, progress: Progress | None = None, *,
     texts: list[str] = []
     with tesserocr.PyTessBaseAPI(path=str(tessdata_dir()), lang=LANGUAGE) as api:
         for number, image in enumerate(images, start=1):
-            if image.width * image.height > MAX_PAGE_PIXELS:
-                raise DocumentTooLarge(f"page {number} is {image.width}×{image.height} pixels "
-                                       f"(limit {MAX_PAGE_PIXELS // 1_000_000} megapixels)")
+            check_page_size(number, image.width, image.height)
             dpi = image.info.get("dpi")
             # Tesseract sizes its expectations by the resolution; images without one would be taken as 70 dpi.
             api.SetVariable("user_defined_dpi", str(round(dpi[0]) if dpi and dpi[0] >= 70 else RENDER_DPI))
