@@ -8,8 +8,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 # System tools of the ingest path (Debian packages): antiword reads .doc, tesseract-ocr-vie is the
-# Vietnamese OCR model of scanned PDFs and images (the engine itself is the tesserocr wheel).
-OS_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword
+# Vietnamese OCR model of scanned PDFs and images (the engine itself is the tesserocr wheel); the tests
+# and bench/ocr.py typeset their scanned pages in DejaVu Serif.
+OS_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core
 
 .PHONY: help install os-packages model serve test lint eval layer bench clean
 
