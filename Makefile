@@ -7,10 +7,10 @@ DATA   ?= ../shared/data/vi-legal-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-# System tools of the ingest path (Debian packages): antiword reads .doc, tesseract-ocr-vie is the
+# System tools of the ingest path (Debian packages): antiword and catdoc read .doc, tesseract-ocr-vie is the
 # Vietnamese OCR model of scanned PDFs and images (the engine itself is the tesserocr wheel); the tests
 # and bench/ocr.py typeset their scanned pages in DejaVu Serif.
-OS_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core
+OS_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword catdoc fonts-dejavu-core
 
 .PHONY: help install os-packages model serve test lint eval layer bench clean
 

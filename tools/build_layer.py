@@ -6,9 +6,10 @@ Three layers, as AWS unpacks them under /opt:
   python/  onnxruntime, numpy, tokenizers, python-crfsuite (runtime of the embedder and segmenter), pruned
   models/  me5-small-q4/ (model.onnx, tokenizer.json) and pyvi/ (pyvi3.crfsuite, words.txt), from `make model`
   ocr/     the ingest function's only: tesserocr (libtesseract 5.5 and leptonica inside its manylinux_2_28
-           wheel) and pypdfium2 under python/, vie.traineddata under tessdata/, antiword under bin/ and its
-           character maps under share/antiword/ (both copied from this machine's Debian packages
-           tesseract-ocr-vie and antiword: `make layer` installs them; antiword links only libc 2.14)
+           wheel) and pypdfium2 under python/, vie.traineddata under tessdata/, antiword and catdoc under
+           bin/ and their character maps under share/ (copied from this machine's Debian packages
+           tesseract-ocr-vie, antiword and catdoc: `make layer` installs them; both tools link only
+           libc, needing glibc 2.14 and 2.34)
 
 and two function packages (template.yaml's CodeUri):
   function/         shared/, functions/ and the web stack (FastAPI, pydantic, Mangum, Powertools, ...):
@@ -50,7 +51,8 @@ INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0
 # The OCR layer (ingest function only): the engine and the PDF renderer, plus files from Debian packages.
 OCR_PACKAGES = ["tesserocr==2.13.0", "pypdfium2==5.15.2"]
 OCR_FILES = {"tessdata/vie.traineddata": Path("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"),
-             "bin/antiword": Path("/usr/bin/antiword"), "share/antiword": Path("/usr/share/antiword")}
+             "bin/antiword": Path("/usr/bin/antiword"), "share/antiword": Path("/usr/share/antiword"),
+             "bin/catdoc": Path("/usr/bin/catdoc"), "share/catdoc": Path("/usr/share/catdoc")}
 # opensearch-py declares opensearch-protobufs (grpcio + protobuf, 22 MB) for its gRPC transport, which
 # the HTTP client never imports: installed without its dependencies, which FUNCTION_PACKAGES carries.
 # Powertools' Tracer imports the X-Ray SDK once it runs in Lambda with tracing on (template.yaml:
@@ -119,7 +121,7 @@ def build_ocr_layer(ocr: Path) -> None:
     prune(ocr / "python")
     for target, source in OCR_FILES.items():
         if not source.exists():
-            sys.exit(f"{source} is missing: run `make os-packages` (Debian tesseract-ocr-vie and antiword)")
+            sys.exit(f"{source} is missing: run `make os-packages` (Debian tesseract-ocr-vie, antiword, catdoc)")
         (ocr / target).parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, ocr / target)

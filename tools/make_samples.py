@@ -2,7 +2,7 @@
 company documents, in the formats organisations hold (txt, md, html, docx, pdf, a Word 97-2003 .doc,
 an .xlsx workbook, a scanned PDF without a text layer, a .docx typed in the legacy TCVN3 fonts), each
 with its `<file>.meta.json` sidecar (title, document_type, access_level, id). Also writes the .xls
-copy of the workbook that the parser tests read (tests/unit/data/bieu-phi-noi-bo.xls).
+copy of the workbook and the TCVN3/VNI .doc/.rtf/.pdf files that the parser tests read (tests/unit/data/).
 
     python tools/make_samples.py --corpus ../shared/data/vi-legal-dev/corpus.jsonl --out samples
 
@@ -601,6 +601,27 @@ def main() -> None:
     write_workbook(workbook, args.xls_fixture)
     write_meta(workbook, FEE_TITLE, "price_list", "internal", workbook.stem)
     print(f"{args.xls_fixture}  {args.xls_fixture.stat().st_size:>7} bytes  (test fixture)")
+    write_legacy_fixtures(args.xls_fixture.parent / "legacy")
+
+
+# Legacy-font documents in the formats that keep no font name (.doc, .rtf, .pdf), for the parser tests:
+# LibreOffice writes them from .docx files typed in TCVN3 (.VnTime / .VnTimeH) and VNI fonts.
+LEGACY_LINES = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Điều 1. Phạm vi điều chỉnh",
+                "Luật này quy định về quyền, nghĩa vụ và trách nhiệm của thanh niên."]
+
+
+def write_legacy_fixtures(folder: Path) -> None:
+    from tools.document_builders import legacy_docx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for encoding in ("tcvn3", "vni"):
+            source = Path(tmp) / f"{encoding}.docx"
+            source.write_bytes(legacy_docx(LEGACY_LINES, encoding))
+            for fmt in ("doc", "rtf", "pdf"):
+                target = folder / f"{encoding}.{fmt}"
+                shutil.move(_soffice_convert(source, fmt, Path(tmp) / "out"), target)
+                print(f"{target}  {target.stat().st_size:>7} bytes  (test fixture)")
 
 
 def write_meta(path: Path, title: str, document_type: str, access_level: str, sample_id: str) -> None:

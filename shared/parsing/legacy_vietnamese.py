@@ -205,7 +205,22 @@ def repair(text: str) -> str:
     if encoding is None:
         return text
     convert = CONVERTERS[encoding]
-    return "".join(line if is_unicode_vietnamese(line) else convert(line) for line in text.splitlines(keepends=True))
+    out = []
+    for line in text.splitlines(keepends=True):
+        if is_unicode_vietnamese(line):
+            out.append(line)
+        elif encoding == "tcvn3" and _typed_in_capitals(line):
+            out.append(tcvn3_to_unicode(line, capitals=True))
+        else:
+            out.append(convert(line))
+    return "".join(out)
+
+
+def _typed_in_capitals(line: str) -> bool:
+    # Without the font name (a .doc, an RTF, a PDF), a line set in .VnTimeH shows itself by its plain
+    # letters: all capitals (typed with Caps Lock), while its toned letters carry lowercase codes.
+    ascii_letters = [ch for ch in line if ch.isascii() and ch.isalpha()]
+    return sum(ch.isupper() for ch in ascii_letters) >= 2 and all(ch.isupper() for ch in ascii_letters)
 
 
 def _legacy_lines(text: str) -> list[str]:

@@ -59,6 +59,12 @@ def test_tcvn3_table_agrees_with_glibc_tcvn5712() -> None:
     assert unicodedata.normalize("NFC", out.stdout.decode()) == "".join(lv.TCVN3_TO_UNICODE.values())
 
 
+def test_tcvn3_lines_typed_in_the_capitals_font_without_its_name() -> None:
+    # A .doc, RTF or PDF keeps no font name: a line whose plain letters are all capitals was set in .VnTimeH.
+    text = "CéNG HßA X· HéI CHñ NGHÜA VIÖT NAM\n§éc lËp - Tù do - H¹nh phóc\n§IÒU 1"
+    assert lv.repair(text) == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nĐIỀU 1"
+
+
 def test_tcvn3_mojibake_from_the_wild() -> None:
     assert lv.repair("Céng hoµ x· héi chñ nghÜa ViÖt Nam") == "Cộng hoà xã hội chủ nghĩa Việt Nam"
     assert lv.tcvn3_to_unicode("Céng hoµ x· héi chñ nghÜa viÖt nam", capitals=True) == (
