@@ -1,5 +1,6 @@
 """Hostile files and keys: PDFs built to make a parser loop, office files built to exhaust one, and S3 keys
-that try to climb out of the drop prefix. Each must end quickly in a domain error (or a parse), never a hang, a crash or an escaped id."""
+that try to climb out of the drop prefix. Each must end quickly in a domain error (or a parse), never a hang,
+a crash or an escaped id."""
 
 from __future__ import annotations
 
