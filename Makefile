@@ -58,7 +58,7 @@ layer: model os-packages
 # INGEST_ARGS= for the whole corpus). A quicker load run: make bench LOAD_ARGS="--users 20 --duration 15 --corpus-limit 500".
 # ST_PYTHON: a throwaway venv with torch==2.13.0 + sentence-transformers (skipped when absent).
 # bench/ocr.py adds about 10 minutes (40 articles scanned at 3 resolutions, then the corpus indexed from the
-# dev embedding cache); OCR_ARGS="--articles 30 --dpi 300" is the shortest run the issue's figures allow.
+# dev embedding cache); OCR_ARGS="--articles 30 --dpi 300" is a shorter run (300 dpi only, 30 articles).
 OCR_ARGS     ?=
 ST_PYTHON    ?= /tmp/st-venv/bin/python
 INGEST_ARGS  ?= --limit 300
