@@ -32,7 +32,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
                    clock: Callable[[], float] = time.time) -> Any:
     """The FastAPI app of the query function (`stream=False`) or of the stream function."""
     from shared.http import upload_route
-    from shared.http.app_factory import ALL_ROUTERS, create_app
+    from shared.http.app_factory import COMMON_ROUTERS, create_app
 
     settings = settings or AwsSettings()
     clients = clients or AwsClients.for_settings(settings)
@@ -41,9 +41,13 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
     if core.resources is not None:
         core.resources.refresh()  # at cold start: the restorer and catalogue (logged with its load time)
     app = create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock),
-                     routers=(*ALL_ROUTERS, upload_route.router))
+                     routers=(*COMMON_ROUTERS, upload_route.router))
     if settings.documents_bucket:
         app.state.upload_urls = build_upload_urls(settings, clients, core=core)
+    if stream:  # served by uvicorn, outside any Lambda handler that would flush its EMF metrics
+        from shared.http.lambda_entry import FlushMetricsPerRequest
+
+        app.add_middleware(FlushMetricsPerRequest)
     return app
 
 
@@ -54,18 +58,15 @@ def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsCl
     settings = settings or AwsSettings()
     clients = clients or AwsClients.for_settings(settings)
     core = _core(settings, clients, False, embedder, analyzer, generator=_no_generation())
+    # Not at import: a cold start must not fail on the index. The index creates itself before its first
+    # write in this process, whichever function writes (shared/adapters/opensearch_index.py).
     batch = make_ingest_handler(build_ingestion(settings, clients, core=core, ensure_index=False))
-    ready = False
 
     def handle(event: dict, context: Any) -> dict:
-        nonlocal ready
         # The timer purges; a batch does not purge again at its end: each write already purges first,
         # and what the batch itself retired is still inside the grace period then.
         if is_scheduled(event):
             return purge_on_schedule(core.index)
-        if not ready:  # on the first batch, not at import: a cold start must not fail on the index
-            core.index.ensure_index()
-            ready = True
         return batch(event, context)
 
     return handle

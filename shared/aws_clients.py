@@ -22,6 +22,16 @@ def aws_client(service: str, *, region: str | None = None, endpoint_url: str | N
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url or None, config=config)
 
 
+BEDROCK_READ_TIMEOUT_S = 60.0
+
+
+def bedrock_runtime_client(*, region: str | None = None, endpoint_url: str | None = None) -> Any:
+    """bedrock-runtime with bounds of its own. An answer is the slowest call there is (Converse returns only once
+    the whole answer is written; ConverseStream can pause before its first token), so a 10 s read timeout cut
+    good answers short, and each retry repeats all of that work: a 60 s read timeout and at most one retry."""
+    return aws_client("bedrock-runtime", region=region, endpoint_url=endpoint_url, max_attempts=1,
+                      read_timeout=BEDROCK_READ_TIMEOUT_S)
+
 _UNAVAILABLE_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
     "InternalServerError", "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException",

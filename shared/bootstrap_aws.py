@@ -46,6 +46,10 @@ class AwsClients:
 
                 self.given[service] = opensearch_client(self.opensearch_endpoint or "", region=self.region,
                                                         service=self.opensearch_service, sign=self.opensearch_sign)
+            elif service == "bedrock-runtime":
+                from shared.aws_clients import bedrock_runtime_client
+
+                self.given[service] = bedrock_runtime_client(region=self.region, endpoint_url=self.endpoint_url)
             else:
                 from shared.aws_clients import aws_client
 

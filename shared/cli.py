@@ -1,4 +1,5 @@
-"""`vnrag`: the command line of local mode (ingest, query, documents, serve, eval)."""
+"""`vnrag`: the command line of local mode (ingest, query, documents, serve, eval); `stats` and `users create`
+also reach an AWS deployment's table with --table."""
 
 from __future__ import annotations
 
@@ -206,21 +207,39 @@ def _analytics(table: str | None):
 
 @main.group()
 def users() -> None:
-    """Manage users of the local API."""
+    """Manage users of the local API, or of the AWS deployment with --table."""
 
 
 @users.command("create")
 @click.argument("username")
 @click.option("--role", type=_ROLES, required=True)
 @click.option("--email", default=None)
+@click.option("--table", default=None, help="Create the user in the AWS deployment's DynamoDB table of this name "
+                                            "(the stack's TableName output; credentials and region from the "
+                                            "environment) instead of the local data directory.")
 @click.password_option(help="Asked for when not given.")
-def users_create(username: str, role: str, email: str | None, password: str) -> None:
-    from shared.http.local_app import build_local_api
+def users_create(username: str, role: str, email: str | None, table: str | None, password: str) -> None:
+    """Create a user; on a new AWS deployment, its first director (nobody can log in before one exists)."""
+    operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory or table
+    user = _auth(table).create_user(operator, username, password, Role.parse(role), email)
+    click.echo(f"created {user.username} ({user.role.label})" + (f" in table {table}" if table else ""))
 
-    api = build_local_api(LocalSettings())
-    operator = Principal(id="cli", role=Role.DIRECTOR)  # whoever runs the CLI owns the data directory
-    user = api.services.auth.create_user(operator, username, password, Role.parse(role), email)
-    click.echo(f"created {user.username} ({user.role.label})")
+
+def _auth(table: str | None):
+    if table is None:
+        from shared.http.local_app import build_local_api
+
+        return build_local_api(LocalSettings()).services.auth
+    import secrets
+
+    from shared.adapters.dynamodb_auth import DynamoDBApiKeyStore, DynamoDBUserStore
+    from shared.auth.service import AuthService
+    from shared.aws_clients import aws_client
+
+    client = aws_client("dynamodb")  # boto3 honours AWS_ENDPOINT_URL (LocalStack, moto's server)
+    # Creating a user signs no token, so the deployment's JWT secret is not needed: any valid one will do.
+    return AuthService(DynamoDBUserStore(table, client=client), DynamoDBApiKeyStore(table, client=client),
+                       secret=secrets.token_urlsafe(32))
 
 
 @main.command("eval")

@@ -42,7 +42,10 @@ FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings=
                      "aws-lambda-powertools==3.37.0", "pyjwt==2.15.1", "argon2-cffi==25.1.0",
                      "charset-normalizer==3.4.7", "requests==2.34.2", "python-dateutil==2.9.0.post0", "events==0.5",
                      "certifi==2026.10.19.post1", "idna==3.20", "prometheus-client==0.26.0",
-                     "python-multipart==0.0.34"]
+                     "python-multipart==0.0.34", "uvicorn==0.54.0", "click==8.4.0", "h11==0.16.0"]
+# uvicorn (with click and h11, at the versions pyproject.toml and the tests use) serves the stream function's
+# app under the Lambda Web Adapter (functions/stream/run.sh runs `python -m uvicorn`); without it the adapter's
+# readiness check never passes.
 # python-dateutil is the version botocore (the runtime's boto3) accepts (< 3): the function package comes
 # first on the path, so its copy is the one botocore imports too.
 # The ingest function reads the dropped files: the same package plus the parsers' libraries.
@@ -115,9 +118,9 @@ def add_project_code(function: Path) -> None:
     prune(function)
 
 
-def build_ocr_layer(ocr: Path) -> None:
+def build_ocr_layer(ocr: Path, *, platform: list[str] = PLATFORM) -> None:
     """The OCR layer's folder: python/ (tesserocr, pypdfium2), tessdata/, bin/, share/."""
-    pip_install(ocr / "python", OCR_PACKAGES, no_deps=True)
+    pip_install(ocr / "python", OCR_PACKAGES, no_deps=True, platform=platform)
     prune(ocr / "python")
     for target, source in OCR_FILES.items():
         if not source.exists():

@@ -12,10 +12,15 @@ from typing import Any
 
 from shared.adapters.dynamodb_table import call, is_condition_failure, key
 
+# S3's event reference: "The sequencers can be of different lengths. So, to compare these values, first right
+# pad the shorter value with zeros, and then do a lexicographical comparison." Every value is stored padded to
+# one width, wider than any sequencer S3 sends (18 hex digits today), so any two compare as S3 means them to.
+SEQUENCER_WIDTH = 64
+
 
 def comparable(sequencer: str) -> str:
-    """Sequencers are hex strings of varying length: compare them left-padded to one width."""
-    return sequencer.upper().rjust(32, "0")
+    """A sequencer in the form that orders as S3 says: upper case, right-padded with zeros."""
+    return sequencer.upper().ljust(SEQUENCER_WIDTH, "0")
 
 
 class DynamoDBObjectVersions:

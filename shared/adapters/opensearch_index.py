@@ -133,6 +133,7 @@ class OpenSearchSearchIndex:
         self._state_index, self._state_limit = f"{index}-state", state_limit
         self._states = StateRecords(client, self._state_index, call=self._call, serverless=serverless,
                                     refresh=self._refresh, await_visible=self._await, limit=state_limit)
+        self._ensured = False  # ensure_index ran in this process
 
     # -- bootstrap ----------------------------------------------------------------------------------
     def ensure_index(self) -> bool:
@@ -147,7 +148,15 @@ class OpenSearchSearchIndex:
             raise ModelUnavailable(f"index {self._index} holds vectors of {stored}, not {wanted}")
         if not set(GENERATION_FIELDS) <= set(mapping.get("properties", {})):
             self._call(self._client.indices.put_mapping, index=self._index, body={"properties": GENERATION_FIELDS})
+        self._ensured = True
         return created
+
+    def _ensure_once(self) -> None:
+        """Every write goes through here first, whichever function writes (the ingest function, a document
+        deleted through the API): a write to a missing index makes OpenSearch create it with a dynamic mapping,
+        without the k-NN vector field, and vector search on it is broken for good."""
+        if not self._ensured:
+            self.ensure_index()
 
     def _create(self, name: str, body: dict) -> bool:
         from opensearchpy.exceptions import RequestError
@@ -166,6 +175,7 @@ class OpenSearchSearchIndex:
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
         """Per document: a new one is written as a replacement (it appears whole); chunks of an existing
         one are written into its current generation, each replacing its own copy."""
+        self._ensure_once()
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), self._dimension)
         by_document: dict[str, list[int]] = {}
         for i, chunk in enumerate(chunks):
@@ -186,6 +196,7 @@ class OpenSearchSearchIndex:
     def replace_document(self, document_id: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> int:
         if any(c.document_id != document_id for c in chunks):
             raise ValueError("every chunk must belong to the document being replaced")
+        self._ensure_once()
         self.purge_retired()
         generation = uuid.uuid4().hex
         self._change_state(document_id, lambda s: s.marked(generation, self._now()))  # (1) hidden while written
@@ -201,6 +212,7 @@ class OpenSearchSearchIndex:
     def delete_document(self, document_id: str) -> int:
         """Hide every chunk of the document in one switch (to a generation without chunks); they are
         deleted at a purge. Returns how many chunks searches stopped seeing."""
+        self._ensure_once()
         self.purge_retired()
         shown = self._shown_chunks(document_id)
         if shown:

@@ -95,6 +95,12 @@ class QueryNotFound(DomainError):
     code = "not_found"
 
 
+class UploadByUrlOnly(DomainError):
+    """This deployment takes files by presigned URL only (AWS: the API's request cannot outlast 29 s)."""
+
+    code = "upload_by_url"
+
+
 class DependencyUnavailable(DomainError):
     """A backing service (index, store, generator) cannot be reached right now."""
 

@@ -14,8 +14,10 @@ from shared.http.errors import register_error_handlers
 from shared.http.routes import analytics, auth, documents, feedback, health, monitoring, query
 from shared.observability import correlation_id_from, logger, request_id
 
-ALL_ROUTERS: tuple[APIRouter, ...] = (auth.router, query.router, documents.router, feedback.router,
-                                      analytics.router, monitoring.router)
+# What every deployment of the API serves; local mode adds the upload that ingests in its own process.
+COMMON_ROUTERS: tuple[APIRouter, ...] = (auth.router, query.router, documents.router, feedback.router,
+                                         analytics.router, monitoring.router)
+ALL_ROUTERS: tuple[APIRouter, ...] = (*COMMON_ROUTERS, documents.upload_router)
 REQUEST_ID_HEADER = "X-Request-ID"
 
 

@@ -25,6 +25,7 @@ _STATUS: dict[type[errors.DomainError], int] = {
     errors.RateLimited: 429,
     errors.DocumentTooLarge: 413,
     errors.UnsupportedFormat: 415,
+    errors.UploadByUrlOnly: 405,
     errors.InvalidInput: 422,
     errors.InvalidQuery: 422,
     errors.EmptyDocument: 422,
@@ -55,6 +56,8 @@ async def _domain_error(request: Request, exc: errors.DomainError) -> JSONRespon
         headers["Retry-After"] = str(exc.retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, errors.UploadByUrlOnly):
+        headers["Allow"] = "GET"
     extra = {"field": "query"} if isinstance(exc, errors.InvalidQuery) else {}
     return JSONResponse(error_body(exc.code, str(exc), **extra), status_code=status, headers=headers)
 

@@ -29,8 +29,43 @@ def observed(handler: Handler, *, correlation_id_path: str | None = None) -> Han
     return lambda_handler
 
 
+class FlushMetricsPerRequest:
+    """ASGI middleware for the app served outside a Lambda handler (the stream function: uvicorn under the
+    Lambda Web Adapter). No `@metrics.log_metrics` runs there, and Powertools flushes by itself only once 100
+    metrics have piled up: a request's EMF metrics would then be written minutes later, mixed with other
+    requests', or never when the environment is recycled. Flushed once the response, stream included, is sent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and metrics.metric_set:
+                metrics.flush_metrics()
+
+
+class StagePrefix:
+    """ASGI middleware: a REST API called on its execute-api host serves each stage under /<stage>, which the
+    event's path leaves out. Mangum gives the app no root_path, so the links the app writes itself (/api/docs
+    loading /api/openapi.json, the OpenAPI `servers`) missed the /dev prefix. Behind a custom domain the stage
+    is not in the URL and nothing changes."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        context = (scope.get("aws.event") or {}).get("requestContext") or {}
+        stage, host = context.get("stage"), context.get("domainName") or ""
+        if scope["type"] == "http" and stage and ".execute-api." in host and host.endswith(".amazonaws.com"):
+            prefix = f"/{stage}"  # ASGI: `path` includes `root_path`; the routes see the path without it
+            scope = {**scope, "root_path": prefix, "path": prefix + scope["path"]}
+        await self.app(scope, receive, send)
+
+
 def lambda_entrypoint(app: Any) -> Handler:
     """An ASGI app (FastAPI) as an API Gateway REST proxy handler."""
     from mangum import Mangum
 
-    return observed(Mangum(app, lifespan="off"), correlation_id_path=API_GATEWAY_REST)
+    return observed(Mangum(StagePrefix(app), lifespan="off"), correlation_id_path=API_GATEWAY_REST)

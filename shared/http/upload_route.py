@@ -1,4 +1,7 @@
-"""POST /api/v1/documents/upload-url: a presigned S3 PUT into the drop folder (AWS mode, manager+)."""
+"""POST /api/v1/documents/upload-url: a presigned S3 PUT into the drop folder (AWS mode, manager+).
+
+AWS mode's only way in for a file: the multipart POST /api/v1/documents of local mode would ingest inside
+the API request (Mangum runs background tasks before it answers), which API Gateway ends at 29 s."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.errors import DependencyUnavailable
+from shared.domain.errors import DependencyUnavailable, UploadByUrlOnly
 from shared.domain.models import AccessLevel
 from shared.http.deps import AuthenticatedRoute, CurrentPrincipal
 
@@ -41,3 +44,9 @@ def create_upload_url(body: UploadUrlIn, principal: CurrentPrincipal,
                        access_level=AccessLevel.parse(body.access_level))
     return UploadUrlOut(upload_url=made.url, headers=made.headers, key=made.key, document_id=made.document_id,
                         expires_in=made.expires_in)
+
+
+@router.post("", status_code=status.HTTP_405_METHOD_NOT_ALLOWED, include_in_schema=False)
+def upload_through_the_api(principal: CurrentPrincipal) -> None:
+    """Refused before the body is read: the client is told the two steps that work here."""
+    raise UploadByUrlOnly("upload with POST /api/v1/documents/upload-url, then PUT the file to the URL it returns")

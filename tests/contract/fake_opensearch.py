@@ -105,6 +105,13 @@ class FakeOpenSearchTransport(Transport):
             return {"count": len(self._index(parts[0])["docs"])}
         raise AssertionError(f"the fake does not know {method} /{'/'.join(parts)}")
 
+    def _auto_create(self, name: str) -> None:
+        """A write to a missing index creates it, as OpenSearch does (action.auto_create_index): with a dynamic
+        mapping that has no k-NN vector field."""
+        if name not in self.indices:
+            self.indices[name] = {"body": {"mappings": {"dynamic": True, "properties": {}}}, "auto_created": True,
+                                  "docs": {}, "live": {}, "seq": {}, "visible_seq": {}}
+
     def _index(self, name: str) -> dict[str, Any]:
         if name not in self.indices:
             raise NotFoundError(404, "index_not_found_exception", {})
@@ -123,6 +130,8 @@ class FakeOpenSearchTransport(Transport):
 
     def _doc(self, method: str, parts: list[str], params: dict, parsed: Any) -> Any:
         name, doc_id = parts[0], (parts[2] if len(parts) > 2 else None)
+        if method != "GET" and method != "DELETE":
+            self._auto_create(name)
         index = self._index(name)
         if method == "GET":  # real time: reads the latest write, refreshed or not
             if doc_id not in index["live"]:
@@ -150,6 +159,8 @@ class FakeOpenSearchTransport(Transport):
         items, i = [], 0
         while i < len(lines):
             [(action, meta)] = lines[i].items()
+            if action == "index":
+                self._auto_create(meta["_index"])
             live = self._index(meta["_index"])["live"]
             if action == "index":
                 if self.serverless and "_id" in meta:

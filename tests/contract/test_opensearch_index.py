@@ -378,3 +378,25 @@ def test_serverless_writes_without_ids_or_refresh_and_polls_until_visible() -> N
     assert index.purge_retired().chunks == 1
     assert [h.chunk.id for h in index.search(query("bản"), k=5, filter=EVERYTHING)] == ["a-1"]
     assert transport.indices["chunks-state"]["live"] == {}
+
+
+@pytest.mark.parametrize("write", ["upsert", "replace", "delete"])
+def test_every_write_creates_the_index_with_its_mapping_first(write: str) -> None:
+    """Not only the ingest function writes (a document deleted through the API does too): a write to a missing
+    index would have OpenSearch create it with a dynamic mapping, without the k-NN vector field."""
+    client, transport = fake_opensearch()
+    index = build(client)  # no ensure_index: the writer's own first write must take care of it
+    chunks = [make_chunk("doc", 0, "Điều 1. Phạm vi điều chỉnh")]
+    if write == "upsert":
+        index.upsert(chunks, vectors(chunks))
+    elif write == "replace":
+        index.replace_document("doc", chunks, vectors(chunks))
+    else:
+        index.delete_document("doc")
+    for name in ("chunks", "chunks-state"):
+        assert not transport.indices[name].get("auto_created"), f"{name} was created by a write"
+        assert transport.indices[name]["body"]["mappings"]["dynamic"] == "strict"
+    assert transport.indices["chunks"]["body"]["mappings"]["properties"]["vector"]["type"] == "knn_vector"
+    transport.requests.clear()
+    index.delete_document("doc")  # once per process: later writes do not ask again
+    assert ("HEAD", "/chunks") not in [(m, u) for m, u, _, _ in transport.requests]

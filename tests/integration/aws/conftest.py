@@ -10,7 +10,7 @@ import pytest
 from tests.integration.aws.moto_env import REGION, dynamodb_with_table, fake_aws
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
-BUCKET = "vnrag-documents"
+BUCKET = "vnrag-local-documents"  # what tools/localstack_setup.py creates, as the events name it
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -123,3 +123,16 @@ def test_error_in_the_middle_of_a_stream(client: Any) -> None:
             for piece in BedrockGenerator(MODEL, client=client).generate(QUESTION, PASSAGES):
                 received.append(piece)
     assert received == ["Nhân viên "]
+
+
+def test_the_functions_bedrock_client_waits_for_long_answers_and_retries_at_most_once(aws) -> None:
+    """A Converse call returns only once the whole answer is written, and a retry writes it again: the client
+    the functions build (AwsClients) reads for at least 60 s and makes at most two attempts in all."""
+    from shared.bootstrap_aws import AwsClients
+
+    config = AwsClients(region="us-east-1").get("bedrock-runtime").meta.config
+    assert config.read_timeout >= 60
+    attempts = config.retries.get("total_max_attempts") or config.retries["max_attempts"] + 1
+    assert attempts <= 2, config.retries
+    other = AwsClients(region="us-east-1").get("dynamodb").meta.config
+    assert other.read_timeout < config.read_timeout  # the other services keep their own, shorter bounds

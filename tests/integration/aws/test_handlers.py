@@ -58,6 +58,7 @@ class Stack:
     analytics: Any
     services: Any
     s3: Any
+    stream_app: Any = None  # the ASGI app itself, as uvicorn serves it under the Lambda Web Adapter
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def stack(dynamodb, s3, monkeypatch: pytest.MonkeyPatch) -> Stack:
                  authorizer=observed(create_authorizer(settings=auth_settings, clients=clients, passwords=cheap)),
                  analytics=lambda_entrypoint(create_analytics_app(settings=auth_settings, clients=clients,
                                                                    passwords=cheap)),
-                 services=services, s3=s3)
+                 services=services, s3=s3, stream_app=stream_app)
 
 
 def with_token(event: dict, token: str) -> dict:
@@ -139,12 +140,45 @@ def test_anonymous_and_health(stack: Stack) -> None:
     assert stack.query(anonymous, CONTEXT)["statusCode"] == 401
 
 
+def test_docs_behind_the_stage_load_the_schema_under_the_stage(stack: Stack) -> None:
+    """On the execute-api host every path sits under /<stage>: /dev/api/docs must fetch /dev/api/openapi.json."""
+    docs = {**load_event("apigw_health.json"), "path": "/api/docs", "resource": "/api/docs"}
+    response = stack.query(docs, CONTEXT)
+    assert response["statusCode"] == 200
+    assert "'/dev/api/openapi.json'" in response["body"] or '"/dev/api/openapi.json"' in response["body"]
+    schema = stack.query({**docs, "path": "/api/openapi.json", "resource": "/api/openapi.json"}, CONTEXT)
+    assert schema["statusCode"] == 200 and json.loads(schema["body"])["servers"] == [{"url": "/dev"}]
+    # Behind a custom domain the stage is not in the URL: nothing is prefixed.
+    custom = json.loads(json.dumps(docs).replace("abc123.execute-api.ap-southeast-1.amazonaws.com", "api.example.vn"))
+    assert "/dev/" not in stack.query(custom, CONTEXT)["body"]
+
+
 def test_stream_event_through_the_same_app(stack: Stack) -> None:
     ingest_sample(stack)
     response = stack.stream(with_token(load_event("apigw_query_stream.json"), login(stack)), CONTEXT)
     assert response["statusCode"] == 200
     assert response["headers"]["content-type"].startswith("text/event-stream")
     assert "event: citations" in response["body"] and DOC_ID in response["body"]
+
+
+def test_stream_app_flushes_its_emf_metrics_after_each_request(stack: Stack, capsys: pytest.CaptureFixture) -> None:
+    """Under uvicorn no Lambda handler flushes Powertools' metrics: the app does, once the stream is sent."""
+    from fastapi.testclient import TestClient
+
+    from shared.observability import metrics
+
+    ingest_sample(stack)
+    token = login(stack)
+    metrics.clear_metrics()
+    capsys.readouterr()
+    with TestClient(stack.stream_app) as client:
+        response = client.post("/api/v1/query/stream", content=load_event("apigw_query_stream.json")["body"],
+                               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert response.status_code == 200 and "event: done" in response.text
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {m["Name"] for r in records for d in r["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    assert {"QueryLatency", "EmbedLatency", "RetrieveLatency"} <= names, names
+    assert not metrics.metric_set  # nothing left to leak into the next request's record
 
 
 def test_authorizer_allows_tokens_and_keys_and_rejects_the_rest(stack: Stack) -> None:
@@ -226,6 +260,23 @@ def test_query_function_answers_through_bedrock(dynamodb, s3, monkeypatch: pytes
         response = stack.query(with_token(load_event("apigw_query.json"), token), CONTEXT)
     answer = json.loads(response["body"])
     assert answer["answer"] == "Mười hai ngày mỗi năm [1]." and answer["sources"][0]["document_id"] == DOC_ID
+
+
+def test_a_multipart_upload_through_the_api_is_refused_with_the_way_that_works(stack: Stack) -> None:
+    """Under Mangum the upload's background ingest would run inside the API request, which API Gateway ends at
+    29 s: on AWS a file comes in by presigned URL only, and the API says so before reading the file."""
+    boundary = "vnrag-boundary"
+    event = load_event("apigw_upload_url.json")
+    content_type = f"multipart/form-data; boundary={boundary}"
+    event.update(path="/api/v1/documents", pathParameters={"proxy": "v1/documents"}, body=(
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"quy-che.md\"\r\n"
+        f"Content-Type: text/markdown\r\n\r\n# Quy chế\n\nĐiều 1. Phạm vi\r\n--{boundary}--\r\n"))
+    event["headers"]["Content-Type"], event["multiValueHeaders"]["Content-Type"] = content_type, [content_type]
+    response = stack.query(with_token(event, login(stack, "sep")), CONTEXT)
+    assert response["statusCode"] == 405, response
+    error = json.loads(response["body"])["error"]
+    assert error["code"] == "upload_by_url" and "/api/v1/documents/upload-url" in error["message"]
+    assert stack.services.documents.list(Principal("sep", Role.MANAGER)) == ([], 0)  # nothing was taken in
 
 
 def test_presigned_upload_lands_in_the_drop_folder_with_its_metadata(stack: Stack) -> None:

@@ -60,3 +60,25 @@ def test_setup_creates_the_stack_and_drops_reach_the_queue(endpoint: str) -> Non
     # Event keys are URL-encoded, as S3 sends them (the ingest handler decodes them).
     keys = [unquote_plus(r["s3"]["object"]["key"]) for m in messages for r in json.loads(m["Body"]).get("Records", [])]
     assert keys == ["incoming/luat.txt"]
+
+
+def test_the_sample_events_name_the_bucket_localstack_setup_creates() -> None:
+    """The ingest function ignores a record of another bucket: `sam local invoke IngestFunction -e
+    events/sqs_s3_put.json` against LocalStack must name the bucket the setup made."""
+    bucket = load_setup_module().NAMES["bucket"]
+    for name in ("sqs_s3_put.json", "sqs_s3_delete.json"):
+        event = json.loads((ROOT / "events" / name).read_text(encoding="utf-8"))
+        for message in event["Records"]:
+            for record in json.loads(message["body"])["Records"]:
+                assert record["s3"]["bucket"]["name"] == bucket, name
+                assert record["s3"]["bucket"]["arn"] == f"arn:aws:s3:::{bucket}", name
+
+
+def test_every_local_invoke_in_the_readme_runs_against_localstack() -> None:
+    """Without --config-env localstack, `sam local` runs the functions with none of LocalStack's settings
+    (samconfig.toml's [localstack.local_invoke] carries the environment file and the Docker network)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines() if "sam local " in line]
+    assert commands
+    for line in commands:
+        assert "--config-env localstack" in line, line
