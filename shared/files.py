@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 from shared.domain.models import AccessLevel, DocumentStatus
 from shared.ingestion import Ingestor
 from shared.observability import NullTelemetry
-from shared.parsing import SUPPORTED_EXTENSIONS
+from shared.parsing import SUPPORTED_EXTENSIONS, extension_of
 from shared.ports import Telemetry
 from shared.sidecar import SIDECAR_SUFFIX, parse_sidecar
 from shared.text.normalize import fold_diacritics
@@ -21,6 +21,7 @@ class IngestSummary:
     indexed: int = 0
     unchanged: int = 0
     failed: int = 0
+    skipped: int = 0  # files of a format no reader handles, found while walking a folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +48,16 @@ def document_id_for(path: PurePath, root: PurePath) -> str:
     return slug or "document"
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
-    """(file, root) pairs: files as given, folders walked in sorted order for supported files."""
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path, bool]]:
+    """(file, root, found in a folder) triples: files as given, folders walked in sorted order (sidecars and
+    hidden files left out; files of an unsupported format included, so that the caller can say so)."""
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in SUPPORTED_EXTENSIONS and not file.name.endswith(SIDECAR_SUFFIX):
-                    yield file, path
+                if not file.name.endswith(SIDECAR_SUFFIX) and not file.name.startswith("."):
+                    yield file, path, True
         else:
-            yield path, path.parent
+            yield path, path.parent, False
 
 
 def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str | None = None,
@@ -68,7 +70,13 @@ def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str
 
     summary = IngestSummary()
     files = list(iter_files(paths))
-    for file, root in tqdm(files, desc="ingesting", unit="file", disable=len(files) < 2):
+    for file, root, walked in tqdm(files, desc="ingesting", unit="file", disable=len(files) < 2):
+        # A file named on the command line is always tried (and fails with the reason); one found in a
+        # folder in a format nothing reads is reported and skipped, without a failed document record.
+        if walked and extension_of(file.name) not in SUPPORTED_EXTENSIONS:
+            summary.skipped += 1
+            echo(f"skipped   {file}: {extension_of(file.name) or 'no extension'} is not a format vnrag reads")
+            continue
         try:
             meta = Sidecar.for_file(file)
             level = AccessLevel.parse(meta.access_level or access_level or "public")
@@ -76,7 +84,8 @@ def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str
             before = ingestor.store.get_document(document_id)
             doc = ingestor.ingest_file(file.name, file.read_bytes(), document_id=document_id, title=meta.title,
                                        document_type=meta.document_type or document_type or "general",
-                                       access_level=level, source=str(file))
+                                       access_level=level, source=str(file),
+                                       progress=_ocr_progress(echo, file.name))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
             summary.failed += 1
             telemetry.ingest_failed(str(file.name), type(exc).__name__)
@@ -94,3 +103,8 @@ def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str
             telemetry.document_ingested(doc)
             echo(f"indexed   {file} → {doc.id} ({doc.chunk_count} chunks, {doc.access_level.label})")
     return summary
+
+
+def _ocr_progress(echo: Callable[[str], None], name: str) -> Callable[[int, int], None]:
+    """One line per scanned page read, so a long OCR run shows that it is moving."""
+    return lambda done, total: echo(f"          OCR page {done}/{total} of {name}")

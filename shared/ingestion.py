@@ -48,8 +48,10 @@ class Ingestor:
 
     def ingest_file(self, filename: str, data: bytes, *, document_id: str, title: str | None = None,
                     document_type: str = "general", access_level: AccessLevel = AccessLevel.PUBLIC,
-                    source: str = "") -> Document:
-        """Parse and index one file. Domain failures are recorded on the document and returned, not raised."""
+                    source: str = "", progress: Callable[[int, int], None] | None = None) -> Document:
+        """Parse and index one file. Domain failures are recorded on the document and returned, not raised.
+
+        Pages read by OCR are logged as they are done, and reported to `progress(done, total)`."""
         content_hash = hashlib.sha256(data).hexdigest()
         record = Document(id=document_id, title=title or filename, document_type=document_type,
                           access_level=access_level, source=source or filename, content_hash=content_hash)
@@ -58,8 +60,13 @@ class Ingestor:
                 and (previous.title, previous.document_type, previous.access_level)
                 == (record.title if title else previous.title, document_type, access_level)):
             return previous  # same bytes, same metadata: nothing to do
+        def page_done(done: int, total: int) -> None:
+            log.info("%s: OCR page %d of %d", document_id, done, total)
+            if progress is not None:
+                progress(done, total)
+
         try:
-            parsed = parse_document(filename, data, max_bytes=self.max_document_bytes)
+            parsed = parse_document(filename, data, max_bytes=self.max_document_bytes, progress=page_done)
         except DomainError as exc:
             return self._fail(record, previous, exc)
         text_source = TextSource(document_id=document_id, title=title or parsed.title or filename,

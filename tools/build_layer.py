@@ -2,9 +2,14 @@
 
     .venv/bin/python tools/build_layer.py [--out layers/embeddings/build]
 
-Two layers, as AWS unpacks them under /opt:
+Three layers, as AWS unpacks them under /opt:
   python/  onnxruntime, numpy, tokenizers, python-crfsuite (runtime of the embedder and segmenter), pruned
   models/  me5-small-q4/ (model.onnx, tokenizer.json) and pyvi/ (pyvi3.crfsuite, words.txt), from `make model`
+  ocr/     the ingest function's only: tesserocr (libtesseract 5.5 and leptonica inside its manylinux_2_28
+           wheel) and pypdfium2 under python/, vie.traineddata under tessdata/, antiword and catdoc under
+           bin/ and their character maps under share/ (copied from this machine's Debian packages
+           tesseract-ocr-vie, antiword and catdoc: `make layer` installs them; both tools link only
+           libc, needing glibc 2.14 and 2.34)
 
 and two function packages (template.yaml's CodeUri):
   function/         shared/ (with the browser pages' files), functions/ and the web stack (FastAPI, pydantic,
@@ -44,7 +49,13 @@ FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings=
 # python-dateutil is the version botocore (the runtime's boto3) accepts (< 3): the function package comes
 # first on the path, so its copy is the one botocore imports too.
 # The ingest function reads the dropped files: the same package plus the parsers' libraries.
-INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0"]
+INGEST_PACKAGES = ["beautifulsoup4==4.15.0", "pypdf==7.1.0", "python-docx==1.2.0", "openpyxl==3.1.5", "xlrd==2.0.2",
+                   "python-pptx==1.0.2", "striprtf==0.0.35", "pillow==13.0.0"]
+# The OCR layer (ingest function only): the engine and the PDF renderer, plus files from Debian packages.
+OCR_PACKAGES = ["tesserocr==2.13.0", "pypdfium2==5.15.2"]
+OCR_FILES = {"tessdata/vie.traineddata": Path("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata"),
+             "bin/antiword": Path("/usr/bin/antiword"), "share/antiword": Path("/usr/share/antiword"),
+             "bin/catdoc": Path("/usr/bin/catdoc"), "share/catdoc": Path("/usr/share/catdoc")}
 # opensearch-py declares opensearch-protobufs (grpcio + protobuf, 22 MB) for its gRPC transport, which
 # the HTTP client never imports: installed without its dependencies, which FUNCTION_PACKAGES carries.
 # Powertools' Tracer imports the X-Ray SDK once it runs in Lambda with tracing on (template.yaml:
@@ -112,6 +123,20 @@ def add_project_code(function: Path) -> None:
     prune(function)
 
 
+def build_ocr_layer(ocr: Path, *, platform: list[str] = PLATFORM) -> None:
+    """The OCR layer's folder: python/ (tesserocr, pypdfium2), tessdata/, bin/, share/."""
+    pip_install(ocr / "python", OCR_PACKAGES, no_deps=True, platform=platform)
+    prune(ocr / "python")
+    for target, source in OCR_FILES.items():
+        if not source.exists():
+            sys.exit(f"{source} is missing: run `make os-packages` (Debian tesseract-ocr-vie, antiword, catdoc)")
+        (ocr / target).parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, ocr / target)
+        else:
+            shutil.copy2(source, ocr / target)
+
+
 def size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -142,10 +167,14 @@ def main() -> None:
     ingest = out / "function-ingest"
     shutil.copytree(function, ingest)
     pip_install(ingest, INGEST_PACKAGES, no_deps=False)
+    for duplicate in DUPLICATES:  # Pillow's and python-pptx's dependencies must not bring numpy back
+        shutil.rmtree(ingest / duplicate, ignore_errors=True)
     prune(ingest)
+    ocr = out / "ocr"
+    build_ocr_layer(ocr)
 
     sizes = {}
-    for label, path in (("layer python/ (runtime)", runtime), ("layer models/", models),
+    for label, path in (("layer python/ (runtime)", runtime), ("layer models/", models), ("layer ocr/", ocr),
                         ("query function package", function), ("ingest function package", ingest)):
         sizes[label] = size(path)
         packed = zipped(path, out / f"{path.parent.name}-{path.name}.zip")
@@ -153,7 +182,8 @@ def main() -> None:
     layers = sizes["layer python/ (runtime)"] + sizes["layer models/"]
     worst = 0
     for unit in ("query function package", "ingest function package"):
-        total = layers + sizes[unit]
+        # The ingest function also takes the OCR layer (template.yaml: IngestFunction Layers).
+        total = layers + sizes[unit] + (sizes["layer ocr/"] if unit.startswith("ingest") else 0)
         worst = max(worst, total)
         print(f"{unit.split()[0] + ' function + layers':<30} {total / 1e6:7.1f} MB unzipped (AWS limit 250 MB)")
     if worst >= 250e6:

@@ -1,6 +1,8 @@
 """Generate the sample documents under samples/: real Vietnamese law excerpts and a few fictional
-company documents, in every format the parser reads (txt, md, html, docx, pdf), each with its
-`<file>.meta.json` sidecar (title, document_type, access_level, id).
+company documents, in the formats organisations hold (txt, md, html, docx, pdf, a Word 97-2003 .doc,
+an .xlsx workbook, a scanned PDF without a text layer, a .docx typed in the legacy TCVN3 fonts), each
+with its `<file>.meta.json` sidecar (title, document_type, access_level, id). Also writes the .xls
+copy of the workbook and the TCVN3/VNI .doc/.rtf/.pdf files that the parser tests read (tests/unit/data/).
 
     python tools/make_samples.py --corpus ../shared/data/vi-legal-dev/corpus.jsonl --out samples
 
@@ -10,9 +12,10 @@ of consecutive articles of one law, written out as a legal document (title, numb
 section headings, "Điều N. <name>" + body). The DRiLL copies are hard-wrapped; only their
 whitespace is tidied. The company documents ("Công ty Mẫu") are fictional and written here.
 
-The generated files are committed, so nothing here is a project dependency: run it from a
-throwaway virtual environment with python-docx and fpdf2, on a machine with the DejaVu Sans fonts
-(Debian: fonts-dejavu-core).
+The generated files are committed, so nothing here is a project dependency: run it with the project's
+virtual environment plus fpdf2 (a throwaway `pip install fpdf2==2.8.5`), on a machine with the DejaVu
+fonts (Debian: fonts-dejavu-core) and LibreOffice (libreoffice-writer-nogui, libreoffice-calc-nogui:
+the only writer of .doc and .xls at hand).
 """
 
 from __future__ import annotations
@@ -23,10 +26,16 @@ import html
 import io
 import json
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # shared/ and tools/ of this checkout
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 FIXED_DATE = dt.datetime(2025, 1, 15, 8, 0, tzinfo=dt.UTC)  # stable metadata, so reruns differ less
@@ -103,6 +112,27 @@ LAWS = (
         match=("law", "Luật An ninh mạng"), first=1, last=9, access_level="public",
         preamble=("Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;",
                   "Quốc hội ban hành Luật An ninh mạng."),
+        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+    ),
+    LawExcerpt(
+        file="luat-cu-tru.doc",
+        title="Luật Cư trú 2020 – Chương I. Những quy định chung (Word 97-2003)",
+        heading="LUẬT CƯ TRÚ", number="Luật số: 68/2020/QH14",
+        match=("law", "Luật Cư trú"), first=1, last=7, access_level="public",
+        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+    ),
+    LawExcerpt(
+        file="luat-phong-chong-ma-tuy-ban-scan.pdf",
+        title="Luật Phòng, chống ma túy 2021 (bản scan, trích Điều 1–3)",
+        heading="LUẬT PHÒNG, CHỐNG MA TÚY", number="Luật số: 73/2021/QH14",
+        match=("law", "Luật Phòng, chống ma túy"), first=1, last=3, access_level="public",
+        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+    ),
+    LawExcerpt(
+        file="luat-thanh-nien-tcvn3.docx",
+        title="Luật Thanh niên 2020 – Chương I (văn bản gõ phông TCVN3 .VnTime)",
+        heading="LUẬT THANH NIÊN", number="Luật số: 57/2020/QH14",
+        match=("law", "Luật Thanh niên"), first=1, last=8, access_level="internal",
         headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
     ),
 )
@@ -380,12 +410,7 @@ def write_docx(sample: Sample, path: Path) -> None:
             document.add_paragraph(b.text)
     buffer = io.BytesIO()
     document.save(buffer)
-    # Fixed zip timestamps, so a rerun writes the same bytes.
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            fixed = zipfile.ZipInfo(entry.filename, date_time=FIXED_DATE.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(entry.filename))
+    _fixed_zip(buffer.getvalue(), path)
 
 
 def write_pdf(sample: Sample, path: Path) -> None:
@@ -433,13 +458,134 @@ def write_pdf(sample: Sample, path: Path) -> None:
     pdf.output(str(path))
 
 
-WRITERS = {".txt": write_txt, ".md": write_md, ".html": write_html, ".docx": write_docx, ".pdf": write_pdf}
+def _fixed_zip(data: bytes, path: Path) -> None:
+    """Rewrite a zip with fixed timestamps, so a rerun writes the same bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=FIXED_DATE.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(entry.filename))
+
+
+def write_tcvn3_docx(sample: Sample, path: Path) -> None:
+    """A .docx as it was typed with ABC in the 1990s-2000s: every run in .VnTime (headings in the
+    capitals font .VnTimeH, and any toned capital too, which TCVN3 has no code for)."""
+    import docx
+
+    from tools.document_builders import add_legacy_paragraph
+
+    document = docx.Document()
+    props = document.core_properties
+    props.author, props.language = "vnrag samples", "vi"
+    props.created = props.modified = FIXED_DATE.replace(tzinfo=None)
+    for b in sample.blocks:
+        lines = [b.text, b.name] if b.kind in ("chapter", "section") else [b.text]
+        for line in lines:
+            capitals = b.kind in ("title", "chapter", "section")
+            # In a capitals font the lowercase codes print as capitals: that is how headings were typed.
+            paragraph = add_legacy_paragraph(document, line.lower() if capitals else line, "tcvn3",
+                                             font=".VnTimeH" if capitals else ".VnTime")
+            if b.kind != "para":
+                for run in paragraph.runs:
+                    run.bold = True
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _fixed_zip(buffer.getvalue(), path)
+
+
+def _soffice_convert(source: Path, target_format: str, out_dir: Path) -> Path:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise SystemExit("LibreOffice is needed to write .doc/.xls (Debian: libreoffice-writer-nogui)")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                        target_format, "--outdir", str(out_dir), str(source)], check=True, capture_output=True)
+    return out_dir / f"{source.stem}.{target_format}"
+
+
+def write_doc(sample: Sample, path: Path) -> None:
+    """Word 97-2003: the .docx writer's output, converted by LibreOffice."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"{path.stem}.docx"
+        write_docx(sample, source)
+        shutil.move(_soffice_convert(source, "doc", Path(tmp) / "out"), path)
+
+
+def write_scanned_pdf(sample: Sample, path: Path) -> None:
+    """The text typeset and "scanned": 300 dpi greyscale pages with noise and a slight skew, stored as
+    images only (no text layer), as a copier's scan-to-PDF makes them."""
+    from tools.document_builders import images_to_pdf, render_pages
+
+    lines: list[str] = []
+    for b in sample.blocks:
+        lines += [b.text, b.name] if b.kind in ("chapter", "section") else [b.text]
+    # Lighter noise than bench/ocr.py uses, so the committed file stays small.
+    pages = render_pages("\n".join(lines), dpi=300, seed=7, noise=3.0)
+    path.write_bytes(images_to_pdf(pages, dpi=300, quality=50))
+
+
+WRITERS = {".txt": write_txt, ".md": write_md, ".html": write_html, ".docx": write_docx, ".pdf": write_pdf,
+           ".doc": write_doc}
+SPECIAL_WRITERS = {"luat-phong-chong-ma-tuy-ban-scan.pdf": write_scanned_pdf,
+                   "luat-thanh-nien-tcvn3.docx": write_tcvn3_docx}
+
+
+# ---------------------------------------------------------------- a workbook (fictional)
+
+FEE_WORKBOOK = "bieu-phi-noi-bo.xlsx"
+FEE_TITLE = "Biểu phí dịch vụ nội bộ và phụ cấp năm 2025 – Công ty Mẫu"
+FEE_SHEETS = (
+    ("Phí dịch vụ", "BIỂU PHÍ DỊCH VỤ NỘI BỘ NĂM 2025", ("Dịch vụ", "Đơn vị tính", "Mức phí (đồng)", "Ghi chú"), (
+        ("Cấp lại thẻ nhân viên", "lần", 50_000, "Miễn phí lần đầu"),
+        ("Gửi xe máy tại tầng hầm", "tháng", 100_000, ""),
+        ("Gửi ô tô tại tầng hầm", "tháng", 1_200_000, "Theo thứ tự đăng ký"),
+        ("Suất ăn trưa tại căng tin", "suất", 35_000, "Công ty hỗ trợ 50%"),
+        ("In tài liệu màu khổ A4", "trang", 2_000, ""),
+        ("Thuê phòng họp ngoài giờ", "giờ", 150_000, "Đặt trước 1 ngày"),
+    )),
+    ("Phụ cấp", "MỨC PHỤ CẤP HẰNG THÁNG", ("Loại phụ cấp", "Đối tượng", "Mức phụ cấp (đồng/tháng)"), (
+        ("Phụ cấp điện thoại", "Trưởng phòng trở lên", 500_000),
+        ("Phụ cấp xăng xe", "Nhân viên kinh doanh", 800_000),
+        ("Phụ cấp ăn trưa", "Toàn bộ nhân viên", 730_000),
+        ("Phụ cấp độc hại", "Nhân viên kho hóa chất", 1_000_000),
+    )),
+)
+
+
+def write_workbook(path: Path, xls_copy: Path) -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    book.properties.title, book.properties.creator = FEE_TITLE, "vnrag samples"
+    book.properties.created = book.properties.modified = FIXED_DATE.replace(tzinfo=None)
+    for name, heading, header, rows in FEE_SHEETS:
+        sheet = book.create_sheet(name)
+        sheet.append([heading])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append([])
+        sheet.append(list(header))
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+            sheet.cell(sheet.max_row, 3).number_format = "#,##0"
+        for column, width in zip("ABCD", (34, 24, 26, 24), strict=True):
+            sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _fixed_zip(buffer.getvalue(), path)
+    with tempfile.TemporaryDirectory() as tmp:
+        xls_copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(_soffice_convert(path, "xls", Path(tmp)), xls_copy)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("../shared/data/vi-legal-dev/corpus.jsonl"))
     parser.add_argument("--out", type=Path, default=Path("samples"))
+    parser.add_argument("--xls-fixture", type=Path, default=Path("tests/unit/data/bieu-phi-noi-bo.xls"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     samples = [law_sample(spec, args.corpus) for spec in LAWS]
@@ -449,12 +595,40 @@ def main() -> None:
                                tuple(tuple(unicodedata.normalize("NFC", c) for c in r) for r in b.rows))
                          for b in sample.blocks]
         path = args.out / sample.file
-        WRITERS[path.suffix](sample, path)
-        meta = {"title": sample.title, "document_type": sample.document_type, "access_level": sample.access_level,
-                "id": sample.id}
-        path.with_name(path.name + ".meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
-                                                           encoding="utf-8")
-        print(f"{path}  {path.stat().st_size:>7} bytes  {sample.access_level}")
+        SPECIAL_WRITERS.get(path.name, WRITERS.get(path.suffix))(sample, path)
+        write_meta(path, sample.title, sample.document_type, sample.access_level, sample.id)
+    workbook = args.out / FEE_WORKBOOK
+    write_workbook(workbook, args.xls_fixture)
+    write_meta(workbook, FEE_TITLE, "price_list", "internal", workbook.stem)
+    print(f"{args.xls_fixture}  {args.xls_fixture.stat().st_size:>7} bytes  (test fixture)")
+    write_legacy_fixtures(args.xls_fixture.parent / "legacy")
+
+
+# Legacy-font documents in the formats that keep no font name (.doc, .rtf, .pdf), for the parser tests:
+# LibreOffice writes them from .docx files typed in TCVN3 (.VnTime / .VnTimeH) and VNI fonts.
+LEGACY_LINES = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Điều 1. Phạm vi điều chỉnh",
+                "Luật này quy định về quyền, nghĩa vụ và trách nhiệm của thanh niên."]
+
+
+def write_legacy_fixtures(folder: Path) -> None:
+    from tools.document_builders import legacy_docx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for encoding in ("tcvn3", "vni"):
+            source = Path(tmp) / f"{encoding}.docx"
+            source.write_bytes(legacy_docx(LEGACY_LINES, encoding))
+            for fmt in ("doc", "rtf", "pdf"):
+                target = folder / f"{encoding}.{fmt}"
+                shutil.move(_soffice_convert(source, fmt, Path(tmp) / "out"), target)
+                print(f"{target}  {target.stat().st_size:>7} bytes  (test fixture)")
+
+
+def write_meta(path: Path, title: str, document_type: str, access_level: str, sample_id: str) -> None:
+    meta = {"title": title, "document_type": document_type, "access_level": access_level, "id": sample_id}
+    path.with_name(path.name + ".meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                                       encoding="utf-8")
+    print(f"{path}  {path.stat().st_size:>7} bytes  {access_level}")
 
 
 if __name__ == "__main__":

@@ -199,7 +199,8 @@ def build_ingestion(settings: AwsSettings, clients: AwsClients, ingestor: Ingest
     return S3Ingestion(ingestor=ingestor, blobs=S3BlobSource(settings.documents_bucket, client=clients.get("s3")),
                        versions=DynamoDBObjectVersions(settings.table_name, client=clients.get("dynamodb")),
                        prefix=settings.drop_prefix, internal_prefix=settings.corpus_stats_prefix,
-                       default_access_level=AccessLevel.parse(settings.drop_default_access_level))
+                       default_access_level=AccessLevel.parse(settings.drop_default_access_level),
+                       telemetry=PrometheusTelemetry(emf=True, log_query_text=settings.log_query_text))
 
 
 def build_upload_urls(settings: AwsSettings, clients: AwsClients, ingestor: Ingestor) -> UploadUrls:

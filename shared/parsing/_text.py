@@ -9,6 +9,7 @@ import unicodedata
 import charset_normalizer
 
 from shared.domain.errors import CorruptDocument, EmptyDocument
+from shared.parsing import legacy_vietnamese
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # Longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -58,6 +59,12 @@ def decode_text(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
+    # TCVN3 and VNI bytes are Latin-1 letters; checked first, because TCVN3 puts letters where
+    # cp1258 has combining tones (0xD2 is ề in TCVN3, a hook above in cp1258), and a TCVN3 text
+    # would pass the cp1258 test below. finish_text converts it.
+    latin = data.decode("latin-1")
+    if legacy_vietnamese.detect(latin) is not None:
+        return latin
     # Checked before charset-normalizer: on short texts it often prefers cp1252, which decodes the
     # same bytes without error but turns every tone mark into a stray Latin letter.
     try:
@@ -88,12 +95,14 @@ def _is_binary(text: str) -> bool:
 
 
 def finish_text(text: str) -> str:
-    """NFC, one kind of newline, no control characters or trailing spaces, at most one blank line.
+    """NFC, one kind of newline, no control characters or trailing spaces, at most one blank line;
+    TCVN3 or VNI text converted to Unicode (see legacy_vietnamese).
 
     Raises EmptyDocument when nothing but whitespace is left.
     """
     text = _NEWLINES.sub("\n", text)
     text = _CONTROL.sub("", text)
+    text = legacy_vietnamese.repair(text)
     text = unicodedata.normalize("NFC", text)
     text = _TRAILING_SPACE.sub("\n", text + "\n")
     text = _BLANK_RUNS.sub("\n\n", text).strip()

@@ -170,7 +170,7 @@ def test_sam_build_output_deploys_the_prebuilt_folders(tmp_path: Path) -> None:
     uris = {name: r["Properties"].get("CodeUri") or r["Properties"].get("ContentUri")
             for name, r in cfn["Resources"].items()
             if r["Type"] in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion")}
-    assert len(uris) == 7
+    assert len(uris) == 8  # five functions, the runtime, models and OCR layers
     for name, uri in uris.items():
         target = (built / uri).resolve()
         assert target.is_relative_to((ROOT / BUILD).resolve()), (name, uri)

@@ -217,12 +217,16 @@ def test_upload_defaults_and_a_hostile_filename(harness: Harness) -> None:
     ("hong.pdf", b"%PDF-1.4\nthis is not really a pdf"),
     ("hong.docx", b"PK\x03\x04 not a zip at all"),
     ("trang.txt", b"   \n\t  \n"),
-], ids=["pdf", "docx", "blank txt"])
+    ("cu.doc", b"\xd0\xcf\x11\xe0 not a word file" * 40),
+    ("bang.xlsx", b"PK\x05\x06" + b"\x00" * 18),
+    ("scan.png", b"\x89PNG\r\n\x1a\n truncated"),
+], ids=["pdf", "docx", "blank txt", "doc", "xlsx", "png"])
 def test_a_file_that_cannot_be_read_ends_failed_with_its_error(harness: Harness, filename: str, data: bytes) -> None:
     response = _upload(harness, "manager", filename, data)
     assert response.status_code == 202
     document = harness.client.get(f"{DOCS}/{response.json()['id']}", headers=harness.headers("manager")).json()
     assert document["status"] == "failed" and document["error"] and document["chunk_count"] == 0
+    assert "cannot" in document["error"] or "not" in document["error"] or "no text" in document["error"]
 
 
 def test_an_unexpected_ingestion_crash_still_ends_failed_not_pending(harness: Harness) -> None:
@@ -247,7 +251,7 @@ def test_an_unexpected_ingestion_crash_still_ends_failed_not_pending(harness: Ha
 
 @pytest.mark.parametrize(("filename", "data", "form", "status", "code"), [
     ("virus.exe", b"MZ\x90\x00", {}, 415, "unsupported_format"),
-    ("bang.csv", b"a,b\n1,2\n", {}, 415, "unsupported_format"),
+    ("bang.numbers", b"a,b\n1,2\n", {}, 415, "unsupported_format"),
     ("README", b"no extension", {}, 415, "unsupported_format"),
     ("rong.txt", b"", {}, 422, "empty_document"),
     ("lon.txt", b"x" * 200_001, {}, 413, "document_too_large"),
@@ -255,7 +259,7 @@ def test_an_unexpected_ingestion_crash_still_ends_failed_not_pending(harness: Ha
     ("ok.txt", b"Dieu 1.", {"title": "t" * 501}, 422, "validation_error"),
     ("ok.txt", b"Dieu 1.", {"document_type": "d" * 101}, 422, "validation_error"),
     ("ok.txt", b"Dieu 1.", {"access_level": "restricted"}, 403, "forbidden"),  # above the manager's own level
-], ids=["exe", "csv", "no extension", "empty", "over the limit", "bad level", "long title", "long type",
+], ids=["exe", "numbers", "no extension", "empty", "over the limit", "bad level", "long title", "long type",
         "above own level"])
 def test_bad_uploads_are_refused_with_the_right_status(harness: Harness, filename: str, data: bytes, form: dict,
                                                        status: int, code: str) -> None:

@@ -43,6 +43,8 @@ TOOL = ROOT / "tools" / "build_layer.py"
 CACHE = ROOT / ".cache" / "layer-test"
 REGION, TABLE = "ap-southeast-1", "vnrag-layer-test"
 FORBIDDEN = ("torch", "sklearn", "scipy", "transformers", "sentence_transformers")
+# The ingest function's readers: never in the query function's package.
+INGEST_ONLY = ("docx", "pypdf", "openpyxl", "xlrd", "pptx", "striprtf", "PIL", "tesserocr", "pypdfium2")
 HOST = ["--only-binary=:all:"]  # the running interpreter's platform, wheels only as for Lambda
 PAGES = ("/", "/documents", "/api/docs", "/static/ask.js", "/static/swagger-ui/swagger-ui-bundle.js")
 
@@ -100,13 +102,14 @@ class LambdaBuild:
     layer: Path  # /opt/python
     task: Path  # the query, stream, auth and analytics package (/var/task)
     ingest_task: Path  # the ingest function's package
+    ocr: Path  # the ingest function's OCR layer (/opt: python/, tessdata/, bin/, share/)
     runtime: Path  # boto3, which the python3.12 runtime provides after the layers
     models: Path  # /opt/models
 
 
 def _built_artifacts(tool: Any, build: Path) -> LambdaBuild:
     """What `make layer` left under `build`, and boto3 for the runtime's own site-packages (pure Python)."""
-    for part in ("runtime/python", "function", "function-ingest", "models/models"):
+    for part in ("runtime/python", "function", "function-ingest", "models/models", "ocr"):
         if not (build / part).is_dir():
             pytest.fail(f"{build / part} is missing: run `make layer` first")
     runtime = CACHE / ("runtime-" + hashlib.sha256(" ".join(tool.RUNTIME_PROVIDED).encode()).hexdigest()[:16])
@@ -116,7 +119,8 @@ def _built_artifacts(tool: Any, build: Path) -> LambdaBuild:
         (runtime / ".complete").touch()
     python = os.environ.get("VNRAG_LAMBDA_PYTHON") or sys.executable
     return LambdaBuild(python=python, layer=build / "runtime" / "python", task=build / "function",
-                       ingest_task=build / "function-ingest", runtime=runtime, models=build / "models" / "models")
+                       ingest_task=build / "function-ingest", ocr=build / "ocr", runtime=runtime,
+                       models=build / "models" / "models")
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +138,7 @@ def lambda_build(tmp_path_factory: pytest.TempPathFactory) -> LambdaBuild:
         shutil.copytree(partial / "task-libs", partial / "ingest-libs")
         tool.pip_install(partial / "ingest-libs", tool.INGEST_PACKAGES, no_deps=False, platform=HOST)
         tool.prune(partial / "ingest-libs")
+        tool.build_ocr_layer(partial / "ocr", platform=HOST)
         tool.pip_install(partial / "runtime", tool.RUNTIME_PROVIDED, no_deps=False, platform=HOST)
         (partial / ".complete").touch()
         shutil.rmtree(done, ignore_errors=True)
@@ -149,7 +154,8 @@ def lambda_build(tmp_path_factory: pytest.TempPathFactory) -> LambdaBuild:
         shutil.copytree(done / libs, packages / package)
         tool.add_project_code(packages / package)  # today's shared/ and functions/, as `make layer` packages them
     return LambdaBuild(python=sys.executable, layer=done / "python", task=packages / "task",
-                       ingest_task=packages / "ingest-task", runtime=done / "runtime", models=ROOT / "models")
+                       ingest_task=packages / "ingest-task", ocr=done / "ocr", runtime=done / "runtime",
+                       models=ROOT / "models")
 
 
 def _free_port() -> int:
@@ -242,6 +248,7 @@ def _assert_from(files: dict[str, str | None], paths: list[Path], python: str) -
 def test_query_entry_answers_health_with_only_the_layer_and_its_package(
         lambda_build: LambdaBuild, endpoints: dict[str, str], tmp_path: Path) -> None:
     built = lambda_build
+    assert not [name for name in INGEST_ONLY if (built.task / name).exists()]
     paths = [built.task, built.layer, built.runtime]
     result = subprocess.run(
         [built.python, "-I", "-S", "-B", "-c", PROBE, *map(str, paths), str(ROOT / "events" / "apigw_health.json"),
@@ -259,6 +266,7 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
     loaded = {name.split(".")[0] for name in report["files"]}
     assert {"onnxruntime", "tokenizers", "pycrfsuite", "fastapi", "mangum", "pydantic_core", "argon2"} <= loaded
     assert not loaded & set(FORBIDDEN)
+    assert not loaded & set(INGEST_ONLY)
     assert report["blocked"] == {"torch": "missing", "sklearn": "missing", "scipy": "missing"}
     served = report["served"]
     assert all(page["status"] == 200 and "script-src 'self'" in page["csp"] for page in served.values()), served
@@ -269,15 +277,18 @@ def test_query_entry_answers_health_with_only_the_layer_and_its_package(
 
 
 INGEST_PROBE = """
-import json, sys
-task, layer, runtime = sys.argv[1:4]
-sys.path[:0] = [task, layer, runtime]
+import json, pathlib, sys
+task, layer, ocr, runtime, samples = sys.argv[1:6]
+sys.path[:0] = [task, layer, ocr, runtime]
 from functions.ingest.app import lambda_handler
 from shared.parsing import parse_document
 import docx, lxml.etree, pypdf, bs4  # the parsers' libraries, compiled parts (lxml) included
+import openpyxl, xlrd, pptx, striprtf, PIL, tesserocr, pypdfium2
 html = parse_document("a.html", "<h1>Điều 1.</h1><p>Phạm vi điều chỉnh</p>".encode()).text
+read = {name: parse_document(name, (pathlib.Path(samples) / name).read_bytes()).text
+        for name in ("bieu-phi-noi-bo.xlsx", "luat-phong-chong-ma-tuy-ban-scan.pdf")}
 files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
-print(json.dumps({"callable": callable(lambda_handler), "html": html, "files": files}))
+print(json.dumps({"callable": callable(lambda_handler), "html": html, "read": read, "files": files}))
 """
 
 
@@ -285,13 +296,18 @@ print(json.dumps({"callable": callable(lambda_handler), "html": html, "files": f
 def test_ingest_entry_imports_with_its_package_and_parses(
         lambda_build: LambdaBuild, endpoints: dict[str, str], tmp_path: Path) -> None:
     built = lambda_build
-    paths = [built.ingest_task, built.layer, built.runtime]
-    env = {**_lambda_environment(endpoints, built.ingest_task, built.models), "VNRAG_DOCUMENTS_BUCKET": "vnrag-docs"}
-    result = subprocess.run([built.python, "-I", "-S", "-B", "-c", INGEST_PROBE, *map(str, paths)],
-                            capture_output=True, text=True, timeout=180, env=env, cwd=tmp_path)
+    # /opt/python holds both layers' python/ folders; the OCR layer's model is found through TESSDATA_PREFIX
+    # here (in Lambda, at /opt/tessdata).
+    paths = [built.ingest_task, built.layer, built.ocr / "python", built.runtime]
+    env = {**_lambda_environment(endpoints, built.ingest_task, built.models), "VNRAG_DOCUMENTS_BUCKET": "vnrag-docs",
+           "TESSDATA_PREFIX": str(built.ocr / "tessdata")}
+    result = subprocess.run([built.python, "-I", "-S", "-B", "-c", INGEST_PROBE, *map(str, paths),
+                             str(ROOT / "samples")], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["callable"] and "Phạm vi điều chỉnh" in report["html"]
+    assert "Mức phí (đồng): 1.200.000" in report["read"]["bieu-phi-noi-bo.xlsx"]
+    assert "Chất gây nghiện là chất kích thích" in report["read"]["luat-phong-chong-ma-tuy-ban-scan.pdf"]  # OCR
     _assert_from(report["files"], paths, built.python)
 
 

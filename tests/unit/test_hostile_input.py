@@ -1,5 +1,6 @@
-"""Hostile files and keys: PDFs built to make a parser loop, and S3 keys that try to climb out of the drop
-prefix. Each must end quickly in a domain error (or a parse), never a hang, a crash or an escaped id."""
+"""Hostile files and keys: PDFs built to make a parser loop, office files built to exhaust one, and S3 keys
+that try to climb out of the drop prefix. Each must end quickly in a domain error (or a parse), never a hang,
+a crash or an escaped id."""
 
 from __future__ import annotations
 
@@ -107,3 +108,48 @@ def test_upload_keys_stay_under_their_own_folder_whatever_the_filename(filename:
     prefix, folder, name = made.key.split("/")
     assert prefix == "incoming" and len(folder) == 32 and name not in ("", ".", "..") and ".." not in made.key
     assert blobs.keys == [made.key]
+
+
+_BOMB_DTD = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+             + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)) + "]>")
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+HOSTILE_OFFICE = {
+    # billion laughs in the part each reader parses first
+    "bomb.xlsx": _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": _BOMB_DTD + "<workbook>&i;</workbook>"}),
+    "bomb.pptx": _zip({"[Content_Types].xml": "<Types/>", "ppt/presentation.xml": _BOMB_DTD + "<p>&i;</p>"}),
+    "bomb.odt": _zip({"content.xml": _BOMB_DTD + "<r>&i;</r>"}),
+    "bomb.docx": _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": _BOMB_DTD + "<d>&i;</d>"}),
+    # a DTD that reaches for a local file
+    "xxe.odt": _zip({"content.xml": '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                     "<r>&x;</r>"}),
+    # text:s asking for a billion spaces, and lists nested past any sane depth
+    "spaces.odt": _zip({"content.xml": '<r xmlns:o="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                        'xmlns:t="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><o:body><o:text><t:p>a'
+                        '<t:s t:c="1000000000"/>b</t:p>' + "<t:list><t:list-item>" * 3000 + "<t:p>x</t:p>"
+                        + "</t:list-item></t:list>" * 3000 + "</o:text></o:body></r>"}),
+    "rows.csv": ("a," * 5000 + "\n").encode() * 3,
+    "deep.rtf": b"{\\rtf1 " + b"{" * 100_000 + b"x" + b"}" * 100_000 + b"}",
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(HOSTILE_OFFICE))
+def test_office_files_built_to_exhaust_a_parser_end_quickly(name: str) -> None:
+    try:
+        parsed = parse_document(name, HOSTILE_OFFICE[name])
+    except DomainError:
+        return
+    assert "root:" not in parsed.text  # no external entity was resolved
+    assert len(parsed.text) < 1_000_000

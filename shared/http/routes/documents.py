@@ -38,7 +38,8 @@ def delete_document(document_id: str, principal: CurrentPrincipal, services: Ser
 @upload_router.post("", response_model=DocumentOut, status_code=status.HTTP_202_ACCEPTED)
 async def upload_document(
     principal: CurrentPrincipal, services: Services, background: BackgroundTasks,
-    file: Annotated[UploadFile, File(description="txt, md, html, docx or pdf")],
+    file: Annotated[UploadFile, File(description="txt, md, html, doc, docx, xlsx, xls, csv, pptx, odt, rtf, pdf "
+                                                  "(scans read by OCR), png, jpg or tiff")],
     title: Annotated[str | None, Form(max_length=500)] = None,
     document_type: Annotated[str, Form(min_length=1, max_length=100)] = "general",
     access_level: Annotated[Literal["public", "internal", "confidential", "restricted"], Form()] = "internal",

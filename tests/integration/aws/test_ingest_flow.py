@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,18 +107,43 @@ def test_changed_object_replaces_the_document(ingestion: S3Ingestion, s3) -> Non
     assert "từ xa" in hit.chunk.text and ingestion.ingestor.index.count() == 1
 
 
-def test_bad_files_fail_alone_and_do_not_poison_the_batch(handler, ingestion: S3Ingestion, s3) -> None:
+class CountingTelemetry:
+    def __init__(self) -> None:
+        self.failed: list[tuple[str, str]] = []
+        self.indexed: list[str] = []
+
+    def document_ingested(self, document) -> None:
+        if document.status is DocumentStatus.FAILED:
+            self.ingest_failed(document.id, document.error)
+        else:
+            self.indexed.append(document.id)
+
+    def ingest_failed(self, document_id: str, error: str) -> None:
+        self.failed.append((document_id, error))
+
+
+def test_bad_files_fail_alone_and_do_not_poison_the_batch(ingestion: S3Ingestion, s3) -> None:
+    telemetry = CountingTelemetry()
+    ingestion = replace(ingestion, telemetry=telemetry)
+    handler = make_ingest_handler(ingestion)
     s3.put_object(Bucket=BUCKET, Key="incoming/hong.pdf", Body=b"%PDF-1.7 not really a pdf")
     s3.put_object(Bucket=BUCKET, Key="incoming/lon.txt", Body=b"x" * 20_000)  # over the 10 kB limit
     s3.put_object(Bucket=BUCKET, Key="incoming/xau.txt", Body=b"noi dung", Metadata={"access_level": "secret"})
+    s3.put_object(Bucket=BUCKET, Key="incoming/bang.numbers", Body=b"PK\x03\x04 a spreadsheet we cannot read")
+    s3.put_object(Bucket=BUCKET, Key="incoming/cu.doc", Body=b"\xd0\xcf\x11\xe0 not really a word file")
     s3.put_object(Bucket=BUCKET, Key=KEY, Body=TEXT)
-    event = sqs_event(*(s3_body(k) for k in ("incoming/hong.pdf", "incoming/lon.txt", "incoming/xau.txt", KEY)))
-    assert handler(event, None) == {"batchItemFailures": []}
+    keys = ("incoming/hong.pdf", "incoming/lon.txt", "incoming/xau.txt", "incoming/bang.numbers", "incoming/cu.doc",
+            KEY)
+    assert handler(sqs_event(*(s3_body(k) for k in keys)), None) == {"batchItemFailures": []}
     store = ingestion.ingestor.store
-    for doc_id, why in (("hong-pdf", ""), ("lon-txt", "limit"), ("xau-txt", "metadata")):
+    for doc_id, why in (("hong-pdf", ""), ("lon-txt", "limit"), ("xau-txt", "metadata"),
+                        ("bang-numbers", "cannot read .numbers"), ("cu-doc", ".doc")):
         failed = store.get_document(doc_id)
         assert failed.status is DocumentStatus.FAILED and why in failed.error
     assert store.get_document(DOC_ID).status is DocumentStatus.INDEXED
+    # Each failure is counted (IngestFailures on AWS) with its reason; the good file is counted as indexed.
+    assert sorted(doc for doc, _ in telemetry.failed) == ["bang-numbers", "cu-doc", "hong-pdf", "lon-txt", "xau-txt"]
+    assert telemetry.indexed == [DOC_ID]
 
 
 def test_transient_failure_reports_only_its_message(handler, ingestion: S3Ingestion, s3, monkeypatch) -> None:
