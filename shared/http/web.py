@@ -73,7 +73,7 @@ def upload_origin(app: FastAPI) -> str | None:
     """Where the documents page sends files in AWS mode: the origin of the bucket's presigned upload URLs
     (None in local mode, where files go to POST /api/v1/documents). Presigning is local: no AWS call."""
     if not hasattr(app.state, "upload_origin"):
-        urls = getattr(app.state, "upload_urls", None)
+        urls = getattr(getattr(app.state, "services", None), "upload_urls", None)
         origin = None
         if urls is not None:
             probe = urlsplit(urls.blobs.presign_put("origin-probe", expires_seconds=60))

@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from shared.domain.errors import CorruptDocument, DocumentTooLarge, EmptyDocument, UnsupportedFormat
 from shared.parsing import ocr, parse_document
-from tests.unit.test_parsing import VI, make_pdf
+from tests.integration.test_parsing import VI, make_pdf
 from tools.document_builders import image_bytes, images_to_pdf, render_pages
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ import pytest
 
 from shared.parsing import legacy_vietnamese as lv
 from shared.parsing import parse_document
-from tests.unit.test_parsing import make_pdf
+from tests.integration.test_parsing import make_pdf
 from tools.document_builders import legacy_docx, set_run_font
 
 _TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")

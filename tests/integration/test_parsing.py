@@ -121,7 +121,7 @@ def encrypted_pdf(user_password: str) -> bytes:
 
 
 def valid_samples() -> dict[str, bytes]:
-    from tests.unit.test_formats import make_odt, make_pptx, make_rtf
+    from tests.integration.test_formats import make_odt, make_pptx, make_rtf
     from tools.document_builders import image_bytes, render_pages
 
     root = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def valid_samples() -> dict[str, bytes]:
         ".doc": (root / "samples" / "luat-cu-tru.doc").read_bytes(),
         ".pdf": make_pdf([VI_LINES]),
         ".xlsx": (root / "samples" / "bieu-phi-noi-bo.xlsx").read_bytes(),
-        ".xls": (root / "tests" / "unit" / "data" / "bieu-phi-noi-bo.xls").read_bytes(),
+        ".xls": (root / "tests" / "integration" / "data" / "bieu-phi-noi-bo.xls").read_bytes(),
         ".csv": "Điều,Nội dung\n1,Phạm vi điều chỉnh\n".encode(),
         ".pptx": make_pptx(),
         ".odt": make_odt(),
