@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from shared.answering.sentences import coverage
 from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
 from shared.domain.models import AccessLevel, SearchFilter
-from shared.evaluation.runner import load_queries
+from shared.services.answering.sentences import coverage
+from shared.services.evaluation.runner import load_queries
 
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)
 

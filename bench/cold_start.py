@@ -79,7 +79,7 @@ def build_index(data_dir: Path, passages: int) -> None:
     """A small index of the first `passages` corpus passages (embedding cache reused when present)."""
     from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
-    from shared.evaluation.runner import index_corpus, load_corpus
+    from shared.services.evaluation.runner import index_corpus, load_corpus
 
     cache = REPO / ".cache" / "embeddings.sqlite"
     scratch = data_dir.parent / "build-cache.sqlite"

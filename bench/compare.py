@@ -22,9 +22,9 @@ from pathlib import Path
 
 from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
-from shared.evaluation.answers import answer_rows, load_answer_queries
-from shared.evaluation.confidence import paired_difference
-from shared.evaluation.runner import index_corpus, load_corpus, load_queries, score_queries
+from shared.services.evaluation.answers import answer_rows, load_answer_queries
+from shared.services.evaluation.confidence import paired_difference
+from shared.services.evaluation.runner import index_corpus, load_corpus, load_queries, score_queries
 
 RETRIEVAL_FIGURES = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 ANSWER_FIGURES = ("answer_first_contains", "answer_contains")

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from shared.embedding.onnx_embedder import OnnxEmbedder  # noqa: E402  (after the path tweak)
+from shared.adapters.onnx.embedder import OnnxEmbedder  # noqa: E402  (after the path tweak)
 
 DATA = Path("/work/shared/data/vi-legal-dev")
 

@@ -4,7 +4,7 @@ article ranks first (not part of the product).
 
 The generator is deterministic (seeded): for a sample of corpus articles it writes questions in
 several phrasings, naming the document by its name, its number or its abbreviation (from
-`shared.retrieval.legal_aliases`), with and without diacritics. The relevant document is the
+`shared.services.retrieval.legal_aliases`), with and without diacritics. The relevant document is the
 article itself.
 
     .venv/bin/python bench/explicit_refs.py [--data ../shared/data/vi-legal-dev] [--sample 300]
@@ -53,8 +53,8 @@ class RefQuestion:
 
 def _names(law: str) -> tuple[list[str], list[str], list[str]]:
     """(names, numbers, abbreviations) a law is cited by: its title text plus its alias group."""
-    from shared.retrieval.legal_aliases import DOCUMENT_ALIASES
-    from shared.retrieval.references import key
+    from shared.services.retrieval.legal_aliases import DOCUMENT_ALIASES
+    from shared.services.retrieval.references import key
 
     group = next((g for g in DOCUMENT_ALIASES if key(law) in {key(a) for a in g}), (law,))
     members = list(dict.fromkeys((law, *group)))
@@ -65,7 +65,7 @@ def _names(law: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def generate(corpus: Iterable[dict], *, sample: int = 300, seed: int = 7) -> list[RefQuestion]:
-    from shared.text.normalize import fold_diacritics
+    from shared.services.text.normalize import fold_diacritics
 
     articles = []
     for row in corpus:
@@ -101,7 +101,7 @@ def load_corpus_rows(path: Path) -> list[dict]:
 def main() -> None:
     from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
-    from shared.evaluation.runner import index_corpus, load_corpus, rank_documents
+    from shared.services.evaluation.runner import index_corpus, load_corpus, rank_documents
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path("../shared/data/vi-legal-dev"))
@@ -120,7 +120,7 @@ def main() -> None:
     if args.no_references:
         from dataclasses import replace
 
-        from shared.retrieval.understanding import QueryResources
+        from shared.services.retrieval.understanding import QueryResources
 
         restorer_only = QueryResources(restorer=services.index.query_resources().restorer)
         services = replace(services, retriever=replace(services.retriever, resources=lambda: restorer_only))

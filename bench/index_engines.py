@@ -2,7 +2,7 @@
 
 Lexical (BM25 over the segmented words, the `terms` field), each built over --size chunks and queried
 with the dev questions, top 100 as the fusion asks:
-- numpy: the earlier in-memory index (`shared.retrieval.bm25.BM25Index`), exact BM25, rebuilt whole;
+- numpy: the earlier in-memory index (`shared.services.retrieval.bm25.BM25Index`), exact BM25, rebuilt whole;
 - fts5: SQLite FTS5 (`bm25()` in C, incremental, on disk); its idf is ln((N - df + 0.5) / (df + 0.5)),
   floored at 1e-6, not Lucene's ln(1 + ...), so frequent terms weigh nothing;
 - tantivy: Lucene's BM25, on-disk segments, block-max WAND.
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
-    from shared.retrieval.bm25 import BM25Index
+    from shared.services.retrieval.bm25 import BM25Index
 
     chunks, vectors, terms = load_source(args.work)
     queries = load_queries(args.work)
@@ -148,7 +148,7 @@ def tantivy_engine(path: Path, docs: list[list[str]], queries, reference, source
 def dense(matrix: np.ndarray, queries) -> dict:
     import simsimd
 
-    from shared.adapters.local_vectors import quantize
+    from shared.adapters.local.vectors import quantize
 
     codes, scales = quantize(matrix)
     exact_times, int8_times, recalls = [], [], []

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
-from shared.evaluation.runner import load_corpus
+from shared.services.evaluation.runner import load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "data" / "vi-legal-dev" / "corpus.jsonl"

@@ -23,10 +23,10 @@ from rapidfuzz.distance import Levenshtein
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tools.document_builders
 
-from shared.evaluation.runner import load_corpus  # noqa: E402
-from shared.parsing import legacy_vietnamese, parse_document  # noqa: E402
-from shared.parsing._text import finish_text  # noqa: E402
-from shared.text.normalize import fold_diacritics  # noqa: E402
+from shared.services.evaluation.runner import load_corpus  # noqa: E402
+from shared.services.parsing import legacy_vietnamese, parse_document  # noqa: E402
+from shared.services.parsing._text import finish_text  # noqa: E402
+from shared.services.text.normalize import fold_diacritics  # noqa: E402
 from tools.document_builders import legacy_docx  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "data" / "vi-legal-dev" / "corpus.jsonl"

@@ -44,8 +44,8 @@ MIX = (("query", 0.60), ("stream", 0.25), ("list", 0.15))
 def index_corpus(data_dir: Path, limit: int | None) -> int:
     from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
-    from shared.evaluation.runner import index_corpus as ingest
-    from shared.evaluation.runner import load_corpus
+    from shared.services.evaluation.runner import index_corpus as ingest
+    from shared.services.evaluation.runner import load_corpus
 
     cache = data_dir.parent / "embeddings-copy.sqlite"
     shared_cache = REPO / ".cache" / "embeddings.sqlite"
@@ -73,7 +73,7 @@ def start_server(data_dir: Path, port: int, log: Path, rate_limit: int) -> subpr
     env = {k: v for k, v in os.environ.items() if not k.startswith("VNRAG_")}
     env.update(VNRAG_DATA_DIR=str(data_dir), VNRAG_ADMIN_PASSWORD=ADMIN_PASSWORD,
                VNRAG_JWT_SECRET=secrets.token_urlsafe(48), VNRAG_RATE_LIMIT_PER_MINUTE=str(rate_limit))
-    cmd = [sys.executable, "-c", "import sys; from shared.cli import main; sys.exit(main())",
+    cmd = [sys.executable, "-c", "import sys; from shared.entrypoints.cli.main import main; sys.exit(main())",
            "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         return subprocess.Popen(cmd, env=env, cwd=data_dir.parent, stdout=out, stderr=subprocess.STDOUT)

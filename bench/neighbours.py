@@ -1,4 +1,4 @@
-"""The neighbouring-article bonus (`shared.retrieval.neighbours`) on the dev benchmark, off and at
+"""The neighbouring-article bonus (`shared.services.retrieval.neighbours`) on the dev benchmark, off and at
 several strengths, on all questions and on each half (even / odd positions in the file), so a gain
 that holds on only one half shows as noise (not part of the product).
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
-from shared.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
+from shared.services.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
 
 
 def line(label: str, r: dict) -> str:

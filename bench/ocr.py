@@ -35,11 +35,11 @@ sys.path.insert(0, str(REPO))  # tools.document_builders
 
 from shared.bootstrap import build_local_services  # noqa: E402
 from shared.config import LocalSettings  # noqa: E402
-from shared.evaluation.metrics import query_metrics  # noqa: E402
-from shared.evaluation.runner import load_corpus, load_queries, rank_documents  # noqa: E402
-from shared.ingestion import TextSource  # noqa: E402
-from shared.parsing import parse_document  # noqa: E402
-from shared.text.normalize import normalize_text  # noqa: E402
+from shared.services.evaluation.metrics import query_metrics  # noqa: E402
+from shared.services.evaluation.runner import load_corpus, load_queries, rank_documents  # noqa: E402
+from shared.services.ingestion import TextSource  # noqa: E402
+from shared.services.parsing import parse_document  # noqa: E402
+from shared.services.text.normalize import normalize_text  # noqa: E402
 from tools.document_builders import images_to_pdf, render_pages  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "vi-legal-dev"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
-from shared.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
-from shared.retrieval.understanding import canonical_question
-from shared.text.normalize import fold_diacritics, syllables
+from shared.services.evaluation.runner import evaluate, index_corpus, load_corpus, load_queries
+from shared.services.retrieval.understanding import canonical_question
+from shared.services.text.normalize import fold_diacritics, syllables
 
 
 def line(label: str, r: dict) -> str:

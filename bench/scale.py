@@ -104,7 +104,7 @@ def prepare_source(work: Path, corpus: Path) -> int:
     """The dev corpus ingested once through the product (chunks, terms, e5 vectors from the cache)."""
     from shared.bootstrap.local import build_local_services
     from shared.config import LocalSettings
-    from shared.evaluation.runner import load_corpus
+    from shared.services.evaluation.runner import load_corpus
 
     settings = LocalSettings(data_dir=work / "source")
     services = build_local_services(settings, embedding_cache=REPO / ".cache" / "embeddings.sqlite")
@@ -168,7 +168,7 @@ class CachedAnalyzer:
 def load_source(work: Path):
     import sqlite3
 
-    from shared.adapters.local_index import _chunk_from_row
+    from shared.adapters.local.search_index import _chunk_from_row
 
     db = sqlite3.connect(f"file:{work / 'source' / 'index.sqlite'}?mode=ro", uri=True)
     rows = db.execute("SELECT id, document_id, ordinal, text, headings, article, title, document_type, access_level,"
@@ -203,7 +203,7 @@ def open_index(implementation: str, path: Path, analyzer):
 
     settings = LocalSettings(data_dir=path.parent)
     if implementation == "after":
-        from shared.adapters.local_index import LocalSearchIndex, Weights
+        from shared.adapters.local.search_index import LocalSearchIndex, Weights
     else:
         module = baseline_module()
         LocalSearchIndex, Weights = module.LocalSearchIndex, module.Weights  # noqa: N806
@@ -214,12 +214,12 @@ def open_index(implementation: str, path: Path, analyzer):
 
 
 def baseline_module():
-    source = subprocess.run(["git", "show", f"{BASELINE_COMMIT}:shared/adapters/local_index.py"], cwd=REPO,
+    source = subprocess.run(["git", "show", f"{BASELINE_COMMIT}:shared/adapters/local/search_index.py"], cwd=REPO,
                             capture_output=True, text=True, check=True).stdout
     spec = importlib.util.spec_from_loader("baseline_local_index", loader=None)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
-    exec(compile(source, f"{BASELINE_COMMIT}:shared/adapters/local_index.py", "exec"), module.__dict__)
+    exec(compile(source, f"{BASELINE_COMMIT}:shared/adapters/local/search_index.py", "exec"), module.__dict__)
     return module
 
 

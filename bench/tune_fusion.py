@@ -17,8 +17,8 @@ import numpy as np
 
 from shared.bootstrap.local import build_local_services
 from shared.config import LocalSettings
-from shared.evaluation.metrics import mean_metrics, query_metrics
-from shared.evaluation.runner import index_corpus, load_corpus, load_queries
+from shared.services.evaluation.metrics import mean_metrics, query_metrics
+from shared.services.evaluation.runner import index_corpus, load_corpus, load_queries
 
 
 def collect(data: Path, index_dir: Path, reindex: bool):

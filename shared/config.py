@@ -35,20 +35,21 @@ class RetrievalSettings(_Base):
     chunk_max_words: PositiveInt = 300
     chunk_overlap_words: int = Field(default=40, ge=0)
     # Questions with fewer than this share of marked syllables are restored from the corpus's own
-    # syllable statistics before searching (0 turns restoration off). See shared/retrieval/restore.py.
+    # syllable statistics before searching (0 turns restoration off). See shared/services/retrieval/restore.py.
     restore_below_ratio: float = Field(default=0.5, ge=0, le=1)
     # Added to the fused score (0..1) of the chunks of an article the question names (0: off).
     reference_boost: float = Field(default=1.0, ge=0)
     # Added per unit of fused score of the best candidate of the adjacent article in the same law
-    # (0: off, the default: its dev gain did not survive a paired interval). See shared/retrieval/neighbours.py.
+    # (0: off, the default: its dev gain did not survive a paired interval).
+    # See shared/services/retrieval/neighbours.py.
     neighbour_boost: float = Field(default=0.0, ge=0, le=1)
 
 
 class AnswerSettings(_Base):
     """The extractive answerer: how many sentences it quotes and when it declines to answer."""
 
-    # "direct": the fact asked for first, then a few supporting quotations (shared/answering/direct.py);
-    # "quotes": the three best-matching sentences, passage by passage (shared/answering/extractive.py).
+    # "direct": the fact asked for first, then a few supporting quotations (shared/services/answering/direct.py);
+    # "quotes": the three best-matching sentences, passage by passage (shared/services/answering/extractive.py).
     answer_style: Literal["direct", "quotes"] = "direct"
     answer_max_sentences: PositiveInt = 3  # for "quotes"
     # "direct": weight of the e5 similarity between the question and each sentence (0: off, the default).

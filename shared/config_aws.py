@@ -29,7 +29,7 @@ class AwsResources(_Base):
     documents_bucket: str | None = None
     drop_prefix: str = "incoming/"
     # What query understanding learns from the corpus (syllable counts, document catalogue) lives under
-    # this prefix of the documents bucket (shared/adapters/s3_corpus.py); the query and stream
+    # this prefix of the documents bucket (shared/adapters/aws/s3/corpus_stats.py); the query and stream
     # functions load it at cold start and look for a newer version at most this often.
     corpus_stats_prefix: str = "_index/"
     corpus_stats_refresh_minutes: float = Field(default=5.0, ge=0)
@@ -81,7 +81,7 @@ class AuthorizerSettings(AuthSettings, ObservabilitySettings, AwsResources, Secr
 
 
 def _check_secret_unless_fetched_later(settings: AwsSettings | AuthorizerSettings) -> None:
-    """A secret named by ARN or parameter is checked once fetched (shared.secrets_aws), not before."""
+    """A secret named by ARN or parameter is checked once fetched (shared.adapters.aws.secrets), not before."""
     if settings.jwt_secret is None and (settings.jwt_secret_arn or settings.jwt_secret_parameter):
         return
     check_jwt_secret(settings)

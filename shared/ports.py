@@ -3,10 +3,10 @@
 Ports import only `shared.domain` (and numpy for vectors). Every store port may raise, besides what its
 docstring names:
 - `Throttled` (a DependencyUnavailable): the backing service refused the request for now (DynamoDB
-  throttling, a busy SQLite file, OpenSearch 429); `shared.retry.RetryPolicy` retries it;
+  throttling, a busy SQLite file, OpenSearch 429); `shared.services.retry.RetryPolicy` retries it;
 - `DependencyUnavailable`: the backing service cannot be reached or used right now (a 503).
-Adapters translate their SDK's errors into these at the boundary (shared/adapters/aws_errors.py,
-shared/adapters/sqlite.py); no SDK exception crosses a port.
+Adapters translate their SDK's errors into these at the boundary (shared/adapters/aws/errors.py,
+shared/adapters/local/sqlite.py); no SDK exception crosses a port.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Embedder(Protocol):
 
 
 class Analyzer(Protocol):
-    """Vietnamese text → the terms the lexical fields hold (shared/text/analysis.py). Pure: raises nothing."""
+    """Vietnamese text → the terms the lexical fields hold (shared/services/text/analysis.py). Pure: raises nothing."""
 
     def index_terms(self, text: str) -> list[str]:
         """Segmented terms of a passage (the lexical field)."""
@@ -161,7 +161,7 @@ class DocumentStore(Protocol):
 
 
 class DocumentCounts(Protocol):
-    """The document store's counts by kind, kept at write time (`shared.document_counts`)."""
+    """The document store's counts by kind, kept at write time (`shared.domain.document_counts`)."""
 
     def document_counts(self) -> Mapping[DocumentKind, int]: ...
 
@@ -273,7 +273,7 @@ class CounterStore(Protocol):
 
 
 class Limiter(Protocol):
-    """The per-caller rate limit (shared/rate_limit.py)."""
+    """The per-caller rate limit (shared/services/rate_limit.py)."""
 
     def check(self, principal_id: str) -> None:
         """Count one request; raises RateLimited when the caller is over the limit."""
@@ -314,7 +314,7 @@ class AnalyticsStore(Protocol):
 
 
 class UsageRecorder(Protocol):
-    """Write-time analytics counters (shared.analytics.Analytics); raises the store errors."""
+    """Write-time analytics counters (shared.services.analytics.Analytics); raises the store errors."""
 
     def record_query(self, *, principal_id: str, question: str, found: bool, latency_ms: float,
                      created_at: datetime) -> None: ...

@@ -37,7 +37,7 @@ PLATFORM = ["--platform", "manylinux_2_28_x86_64", "--platform", "manylinux2014_
 LAYER_PACKAGES = ["onnxruntime==1.31.1", "numpy==2.4.6", "tokenizers==0.23.3", "python-crfsuite==0.9.12",
                   "threadpoolctl==3.8.0"]
 # The query function, the largest unit that takes the layers. It parses no files (uploads reach the
-# ingest function through S3), and shared.parsing loads its format libraries only when used.
+# ingest function through S3), and shared.services.parsing loads its format libraries only when used.
 FUNCTION_PACKAGES = ["fastapi==0.163.2", "pydantic==2.13.4", "pydantic-settings==2.14.1", "mangum==0.22.0",
                      "aws-lambda-powertools==3.37.0", "pyjwt==2.15.1", "argon2-cffi==25.1.0",
                      "charset-normalizer==3.4.7", "requests==2.34.2", "python-dateutil==2.9.0.post0", "events==0.5",
@@ -71,8 +71,9 @@ PRUNE = ["onnxruntime/transformers", "onnxruntime/quantization", "onnxruntime/to
          "onnxruntime/capi/libonnxruntime.so*", "numpy/tests", "numpy/f2py", "numpy/distutils", "numpy/_core/tests",
          "numpy/*/tests", "pycrfsuite/*.cpp", "pycrfsuite/*.pyx", "**/*.pyi", "**/__pycache__",
          "*.dist-info/RECORD",
-         # Swagger UI: /api/docs loads swagger-ui-bundle.js, swagger-ui.css and the icon (shared/http/web.py),
-         # not the source maps (7 MB), the ES-module and unbundled builds or the standalone preset.
+         # Swagger UI: /api/docs loads swagger-ui-bundle.js, swagger-ui.css and the icon
+         # (shared/entrypoints/http/web.py), not the source maps (7 MB), the ES-module and unbundled builds
+         # or the standalone preset.
          "swagger_ui_bundle/vendor/*/*.map", "swagger_ui_bundle/vendor/*/swagger-ui-es-bundle*.js",
          "swagger_ui_bundle/vendor/*/swagger-ui.js", "swagger_ui_bundle/vendor/*/swagger-ui-standalone-preset.js"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from shared.parsing.legacy_vietnamese import unicode_to_tcvn3_runs, unicode_to_vni
+from shared.services.parsing.legacy_vietnamese import unicode_to_tcvn3_runs, unicode_to_vni
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 

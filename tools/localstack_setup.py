@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared.adapters.dynamodb_table import create_table  # noqa: E402
-from shared.aws_clients import aws_client  # noqa: E402
+from shared.adapters.aws.clients import aws_client  # noqa: E402
+from shared.adapters.aws.dynamodb.table import create_table  # noqa: E402
 
 NAMES = {"table": "vnrag-local", "bucket": "vnrag-local-documents", "queue": "vnrag-local-ingest",
          "secret": "vnrag-local-jwt", "domain": "vnrag-local"}

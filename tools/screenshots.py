@@ -28,7 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 from shared.bootstrap.local import build_local_api  # noqa: E402
 from shared.config import LocalSettings  # noqa: E402
 from shared.domain.models import Principal, Role  # noqa: E402
-from shared.files import ingest_paths  # noqa: E402
+from shared.entrypoints.cli.files import ingest_paths  # noqa: E402
 from tests.integration.browser import chrome, console_errors, serve  # noqa: E402
 
 PASSWORD = "mat-khau-minh-hoa"

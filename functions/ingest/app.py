@@ -2,6 +2,6 @@
 and every minute, an EventBridge scheduled event that purges retired versions from OpenSearch."""
 
 from shared.bootstrap.aws_functions import create_ingest_handler
-from shared.http.lambda_entry import observed
+from shared.entrypoints.aws_lambda.entry import observed
 
 lambda_handler = observed(create_ingest_handler())

@@ -9,17 +9,17 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
-from shared.analytics import Analytics
-from shared.answering.queries import QueryService
-from shared.answering.service import Answerer
-from shared.auth.service import AuthService
-from shared.documents import DocumentService
 from shared.domain.models import AccessLevel, SearchFilter
-from shared.http.deps import ApiServices
-from shared.ingestion import Ingestor
+from shared.entrypoints.http.deps import ApiServices
 from shared.ports import ActivityStore, AnalyticsStore, CounterStore, DocumentStore, Embedder, SearchIndex, Telemetry
-from shared.rate_limit import RateLimiter
-from shared.upload_urls import UploadUrls
+from shared.services.analytics import Analytics
+from shared.services.answering.queries import QueryService
+from shared.services.answering.service import Answerer
+from shared.services.auth.service import AuthService
+from shared.services.documents import DocumentService
+from shared.services.ingestion import Ingestor
+from shared.services.rate_limit import RateLimiter
+from shared.services.upload_urls import UploadUrls
 
 _NOTHING = SearchFilter(max_access_level=AccessLevel.PUBLIC, document_ids=frozenset())  # reads no record
 

@@ -2,7 +2,7 @@
 
 The same core services as local mode (Retriever, Answerer, Ingestor, QueryService, AuthService,
 DocumentService), over the AWS adapters, and the same API-services builder (shared/bootstrap/api.py).
-boto3 and opensearch-py are imported only in the adapters and shared/aws_clients.py, and each client is
+boto3 and opensearch-py are imported only in the adapters and shared/adapters/aws/clients.py, and each client is
 created on first use, so a function pays only for the clients it uses; the ingest function builds only the
 write side (no answerer, no generator, no query resources). Tests pass their own clients (moto, Stubber,
 the fake OpenSearch) and a cheap embedder and analyzer.
@@ -15,24 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shared.analytics import Analytics
-from shared.auth.passwords import Passwords
-from shared.auth.service import AuthService
-from shared.aws_clients import AwsClients
+from shared.adapters.aws.clients import AwsClients
 from shared.bootstrap.api import ApiStores, Core, build_api_services, clock_to_now
 from shared.bootstrap.models import build_analyzer, build_embedder
 from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.domain.models import AccessLevel
-from shared.http.deps import ApiServices
-from shared.ingestion import Ingestor
+from shared.entrypoints.http.deps import ApiServices
 from shared.observability import PrometheusTelemetry
 from shared.ports import Analyzer, DocumentStore, Embedder, Generator, ManagedSearchIndex, SearchIndex
-from shared.upload_urls import UploadUrls
+from shared.services.analytics import Analytics
+from shared.services.auth.passwords import Passwords
+from shared.services.auth.service import AuthService
+from shared.services.ingestion import Ingestor
+from shared.services.upload_urls import UploadUrls
 
 if TYPE_CHECKING:
-    from shared.adapters.s3_query_resources import S3QueryResources
-    from shared.answering.service import Answerer
-    from shared.drop_folder import S3Ingestion
+    from shared.adapters.aws.s3.query_resources import S3QueryResources
+    from shared.services.answering.service import Answerer
+    from shared.services.drop_folder import S3Ingestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +66,9 @@ class AwsCore:
 def build_writers(settings: AwsSettings, clients: AwsClients, *, embedder: Embedder | None = None,
                   analyzer: Analyzer | None = None, on_publish: Callable[[], None] | None = None) -> AwsWriters:
     """`on_publish` is called after this process publishes new corpus statistics (its readers reload)."""
-    from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-    from shared.adapters.opensearch_index import OpenSearchSearchIndex
-    from shared.retrieval.fusion import Weights
+    from shared.adapters.aws.dynamodb.documents import DynamoDBDocumentStore
+    from shared.adapters.aws.opensearch.index import OpenSearchSearchIndex
+    from shared.services.retrieval.fusion import Weights
 
     embedder = embedder or build_embedder(settings)
     index = OpenSearchSearchIndex(
@@ -89,8 +89,8 @@ def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embe
                    analyzer: Analyzer | None = None, generator: Generator | None = None,
                    stream: bool = False) -> AwsCore:
     """`stream=True` for the SSE function (ConverseStream); the buffered function uses one Converse call."""
-    from shared.answering.service import Answerer
-    from shared.retrieval.retriever import Retriever
+    from shared.services.answering.service import Answerer
+    from shared.services.retrieval.retriever import Retriever
 
     analyzer = analyzer or build_analyzer(settings)
     resources = build_query_resources(settings, clients)
@@ -107,11 +107,11 @@ def build_aws_core(settings: AwsSettings, clients: AwsClients, *, embedder: Embe
 
 
 def build_query_resources(settings: AwsSettings, clients: AwsClients) -> S3QueryResources | None:
-    """The restorer and catalogue the readers load from S3 (shared/adapters/s3_query_resources.py). Without a
+    """The restorer and catalogue the readers load from S3 (shared/adapters/aws/s3/query_resources.py). Without a
     documents bucket: None, and questions are neither restored nor resolved to articles."""
     if not settings.documents_bucket:
         return None
-    from shared.adapters.s3_query_resources import S3QueryResources
+    from shared.adapters.aws.s3.query_resources import S3QueryResources
 
     return S3QueryResources(settings.documents_bucket, client=clients.get("s3"), prefix=settings.corpus_stats_prefix,
                             refresh_seconds=settings.corpus_stats_refresh_minutes * 60)
@@ -120,10 +120,10 @@ def build_query_resources(settings: AwsSettings, clients: AwsClients) -> S3Query
 def _tracking_corpus(settings: AwsSettings, clients: AwsClients, index: SearchIndex,
                      on_publish: Callable[[], None] | None) -> SearchIndex:
     """The index the Ingestor writes through: it keeps the corpus statistics on S3 current
-    (shared/adapters/s3_corpus.py). Without a documents bucket, the index itself."""
+    (shared/adapters/aws/s3/corpus_stats.py). Without a documents bucket, the index itself."""
     if not settings.documents_bucket:
         return index
-    from shared.adapters.s3_corpus import CorpusTrackingIndex, S3CorpusStats
+    from shared.adapters.aws.s3.corpus_stats import CorpusTrackingIndex, S3CorpusStats
 
     stats = S3CorpusStats(settings.documents_bucket, client=clients.get("s3"), prefix=settings.corpus_stats_prefix,
                           on_publish=on_publish)
@@ -132,13 +132,13 @@ def _tracking_corpus(settings: AwsSettings, clients: AwsClients, index: SearchIn
 
 def build_generator(settings: AwsSettings, clients: AwsClients, *, stream: bool) -> Generator:
     if settings.generator == "extractive":
-        from shared.answering.direct import DirectAnswerGenerator
-        from shared.answering.extractive import ExtractiveGenerator
+        from shared.services.answering.direct import DirectAnswerGenerator
+        from shared.services.answering.extractive import ExtractiveGenerator
 
         if settings.answer_style == "quotes":
             return ExtractiveGenerator(settings.answer_max_sentences)
         return DirectAnswerGenerator()  # no sentence vectors at hand: meaning is left to retrieval
-    from shared.adapters.bedrock import BedrockGenerator
+    from shared.adapters.aws.bedrock import BedrockGenerator
 
     return BedrockGenerator(settings.bedrock_model_id, client=clients.get("bedrock-runtime"), stream=stream,
                             max_tokens=settings.bedrock_max_tokens)
@@ -146,7 +146,7 @@ def build_generator(settings: AwsSettings, clients: AwsClients, *, stream: bool)
 
 def build_auth(settings: AwsSettings | AuthorizerSettings, clients: AwsClients, *, passwords: Passwords | None = None,
                clock: Callable[[], float] = time.time) -> AuthService:
-    from shared.adapters.dynamodb_auth import DynamoDBApiKeyStore, DynamoDBUserStore
+    from shared.adapters.aws.dynamodb.auth import DynamoDBApiKeyStore, DynamoDBUserStore
 
     if settings.jwt_secret is None:
         raise ValueError("no JWT secret: set VNRAG_JWT_SECRET_ARN or VNRAG_JWT_SECRET_PARAMETER")
@@ -161,9 +161,9 @@ def build_aws_api(settings: AwsSettings, clients: AwsClients, *, core: AwsCore |
                   passwords: Passwords | None = None, clock: Callable[[], float] = time.time,
                   stream: bool = False) -> ApiServices:
     """The ApiServices of the query and stream functions (the same routers as local mode, plus upload URLs)."""
-    from shared.adapters.dynamodb_activity import DynamoDBActivityStore
-    from shared.adapters.dynamodb_analytics import DynamoDBAnalyticsStore
-    from shared.adapters.dynamodb_counters import DynamoDBCounterStore
+    from shared.adapters.aws.dynamodb.activity import DynamoDBActivityStore
+    from shared.adapters.aws.dynamodb.analytics import DynamoDBAnalyticsStore
+    from shared.adapters.aws.dynamodb.counters import DynamoDBCounterStore
 
     core = core or build_aws_core(settings, clients, stream=stream)
     dynamodb = clients.get("dynamodb")
@@ -181,8 +181,8 @@ def build_aws_api(settings: AwsSettings, clients: AwsClients, *, core: AwsCore |
 
 def build_analytics(table_name: str, clients: AwsClients, *, clock: Callable[[], float] = time.time) -> Analytics:
     """The analytics of the table: its counters, and the document store's counts by kind."""
-    from shared.adapters.dynamodb_analytics import DynamoDBAnalyticsStore
-    from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
+    from shared.adapters.aws.dynamodb.analytics import DynamoDBAnalyticsStore
+    from shared.adapters.aws.dynamodb.documents import DynamoDBDocumentStore
 
     dynamodb = clients.get("dynamodb")
     return Analytics(DynamoDBAnalyticsStore(table_name, client=dynamodb),
@@ -190,9 +190,9 @@ def build_analytics(table_name: str, clients: AwsClients, *, clock: Callable[[],
 
 
 def build_ingestion(settings: AwsSettings, clients: AwsClients, ingestor: Ingestor) -> S3Ingestion:
-    from shared.adapters.dynamodb_objects import DynamoDBObjectVersions
-    from shared.adapters.s3_blobs import S3BlobSource
-    from shared.drop_folder import S3Ingestion
+    from shared.adapters.aws.dynamodb.objects import DynamoDBObjectVersions
+    from shared.adapters.aws.s3.blobs import S3BlobSource
+    from shared.services.drop_folder import S3Ingestion
 
     if not settings.documents_bucket:
         raise ValueError("VNRAG_DOCUMENTS_BUCKET is required by the ingest function")
@@ -204,7 +204,7 @@ def build_ingestion(settings: AwsSettings, clients: AwsClients, ingestor: Ingest
 
 
 def build_upload_urls(settings: AwsSettings, clients: AwsClients, ingestor: Ingestor) -> UploadUrls:
-    from shared.adapters.s3_blobs import S3BlobSource
+    from shared.adapters.aws.s3.blobs import S3BlobSource
 
     return UploadUrls(blobs=S3BlobSource(settings.documents_bucket or "", client=clients.get("s3")),
                       ingestion=build_ingestion(settings, clients, ingestor))

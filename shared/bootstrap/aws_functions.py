@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from shared.auth.passwords import Passwords
-from shared.aws_clients import AwsClients
+from shared.adapters.aws.clients import AwsClients
+from shared.adapters.aws.secrets import with_jwt_secret
 from shared.bootstrap.aws import (
     build_analytics,
     build_auth,
@@ -22,7 +22,7 @@ from shared.bootstrap.aws import (
 )
 from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.ports import Analyzer, Embedder, Generator
-from shared.secrets_aws import with_jwt_secret
+from shared.services.auth.passwords import Passwords
 
 LambdaHandler = Callable[[dict, Any], Any]
 
@@ -32,8 +32,8 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
                    generator: Generator | None = None, passwords: Passwords | None = None,
                    clock: Callable[[], float] = time.time) -> FastAPI:
     """The FastAPI app of the query function (`stream=False`) or of the stream function."""
-    from shared.http import upload_route
-    from shared.http.app_factory import COMMON_ROUTERS, create_app
+    from shared.entrypoints.http import upload_route
+    from shared.entrypoints.http.app_factory import COMMON_ROUTERS, create_app
 
     settings = settings or AwsSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
@@ -44,7 +44,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
     app = create_app(build_aws_api(settings, clients, core=core, passwords=passwords, clock=clock),
                       routers=(*COMMON_ROUTERS, upload_route.router))
     if stream:  # served by uvicorn, outside any Lambda handler that would flush its EMF metrics
-        from shared.http.lambda_entry import FlushMetricsPerRequest
+        from shared.entrypoints.aws_lambda.entry import FlushMetricsPerRequest
 
         app.add_middleware(FlushMetricsPerRequest)
     return app
@@ -53,13 +53,17 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
 def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsClients | None = None,
                           embedder: Embedder | None = None, analyzer: Analyzer | None = None) -> LambdaHandler:
     """The ingest function: the write side only (no answerer, no model client, no query resources)."""
-    from shared.ingest_events import is_scheduled, make_ingest_handler, purge_on_schedule
+    from shared.entrypoints.aws_lambda.ingest_events import (
+        is_scheduled,
+        make_ingest_handler,
+        purge_on_schedule,
+    )
 
     settings = settings or AwsSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     writers = build_writers(settings, clients, embedder=embedder, analyzer=analyzer)
     # Not at import: a cold start must not fail on the index. The index creates itself before its first
-    # write in this process, whichever function writes (shared/adapters/opensearch_index.py).
+    # write in this process, whichever function writes (shared/adapters/aws/opensearch/index.py).
     batch = make_ingest_handler(build_ingestion(settings, clients, writers.ingestor))
 
     def handle(event: dict, context: Any) -> dict:
@@ -74,7 +78,7 @@ def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsCl
 
 def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
                       passwords: Passwords | None = None) -> LambdaHandler:
-    from shared.http.authorizer import make_authorizer
+    from shared.entrypoints.aws_lambda.authorizer import make_authorizer
 
     settings = settings or AuthorizerSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
@@ -85,9 +89,9 @@ def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: Aw
 def create_analytics_app(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
                          passwords: Passwords | None = None) -> FastAPI:
     """The analytics routes alone (usage, quality, document figures: manager and director)."""
-    from shared.http.app_factory import create_app
-    from shared.http.deps import ApiServices
-    from shared.http.routes import analytics
+    from shared.entrypoints.http.app_factory import create_app
+    from shared.entrypoints.http.deps import ApiServices
+    from shared.entrypoints.http.routes import analytics
 
     settings = settings or AuthorizerSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)

@@ -10,30 +10,30 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.adapters.local_index import LocalSearchIndex
-from shared.adapters.sqlite_activity import SqliteActivityStore
-from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
-from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
-from shared.adapters.sqlite_counters import SqliteCounterStore
-from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.analytics import Analytics
-from shared.answering.direct import DirectAnswerGenerator
-from shared.answering.extractive import ExtractiveGenerator
-from shared.answering.service import Answerer
-from shared.auth.passwords import Passwords
-from shared.auth.secrets import resolve_jwt_secret
-from shared.auth.service import AuthService
+from shared.adapters.local.embedding_cache import CachedEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex
+from shared.adapters.local.sqlite_activity import SqliteActivityStore
+from shared.adapters.local.sqlite_analytics import SqliteAnalyticsStore
+from shared.adapters.local.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
+from shared.adapters.local.sqlite_counters import SqliteCounterStore
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.bootstrap.api import ApiStores, Core, build_api_services
 from shared.bootstrap.models import build_analyzer, build_embedder
 from shared.config import LocalSettings
-from shared.embedding.cache import CachedEmbedder
-from shared.http.app_factory import create_app
-from shared.http.deps import ApiServices
-from shared.ingestion import Ingestor
+from shared.entrypoints.http.app_factory import create_app
+from shared.entrypoints.http.deps import ApiServices
 from shared.observability import PrometheusTelemetry, configure
 from shared.ports import Analyzer, DocumentStore, Embedder
-from shared.retrieval.fusion import Weights
-from shared.retrieval.retriever import Retriever
+from shared.services.analytics import Analytics
+from shared.services.answering.direct import DirectAnswerGenerator
+from shared.services.answering.extractive import ExtractiveGenerator
+from shared.services.answering.service import Answerer
+from shared.services.auth.passwords import Passwords
+from shared.services.auth.secrets import resolve_jwt_secret
+from shared.services.auth.service import AuthService
+from shared.services.ingestion import Ingestor
+from shared.services.retrieval.fusion import Weights
+from shared.services.retrieval.retriever import Retriever
 
 
 @dataclass(frozen=True, slots=True)

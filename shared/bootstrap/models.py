@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from shared.config import ModelSettings
 from shared.ports import Analyzer, Embedder
-from shared.text.analysis import LexicalAnalyzer
-from shared.text.segment import WordSegmenter
+from shared.services.text.analysis import LexicalAnalyzer
+from shared.services.text.segment import WordSegmenter
 
 
 def build_embedder(settings: ModelSettings) -> Embedder:
     from threadpoolctl import threadpool_limits
 
-    from shared.embedding.onnx_embedder import OnnxEmbedder  # onnxruntime only where it is needed
+    from shared.adapters.onnx.embedder import OnnxEmbedder  # onnxruntime only where it is needed
 
     # One BLAS thread for the whole process: the vector products are small, and OpenBLAS's idle
     # threads spin after each one, stealing the cores onnxruntime's threads need (measured: a query

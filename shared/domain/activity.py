@@ -30,7 +30,7 @@ class FeedbackRecord:
 
 @dataclass(frozen=True, slots=True)
 class CounterItem:
-    """One analytics counter item (shared/analytics.py): its sort key, summed values, label and set members."""
+    """One analytics counter item (shared/services/analytics.py): its sort key, summed values, label and set members."""
 
     sk: str
     values: dict[str, float] = field(default_factory=dict)

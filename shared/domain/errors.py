@@ -110,4 +110,4 @@ class DependencyUnavailable(DomainError):
 class Throttled(DependencyUnavailable):
     """A backing service refused the request for now (throttling, a busy lock): worth retrying after a pause.
 
-    Adapters raise it (shared/adapters/aws_errors.py, shared/adapters/sqlite.py); RetryPolicy retries it."""
+    Adapters raise it (shared/adapters/aws/errors.py, shared/adapters/local/sqlite.py); RetryPolicy retries it."""

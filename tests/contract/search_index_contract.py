@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from shared.adapters.local.hash_embedder import HashEmbedder
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchQuery
-from shared.embedding.hash_embedder import HashEmbedder
 from tests.fakes.analyzer import SyllableAnalyzer
 
 EMBEDDER = HashEmbedder(dimension=64)

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from shared.analytics import Analytics
 from shared.domain.activity import FeedbackRecord, QueryRecord
 from shared.domain.auth import ApiKeyRecord, User
 from shared.domain.errors import UserExists
 from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus, Principal, Role, SearchFilter
+from shared.services.analytics import Analytics
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 

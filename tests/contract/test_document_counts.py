@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.document_counts import tally
+from shared.adapters.aws.dynamodb.documents import DynamoDBDocumentStore
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
+from shared.domain.document_counts import tally
 from shared.domain.models import AccessLevel, DocumentKind, DocumentStatus, SearchFilter
 from tests.contract.store_contract import doc, kind, with_status, write_script
 from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws, forget_document_counts
@@ -130,7 +130,7 @@ def test_dynamodb_uncounted_documents_are_logged_not_scanned(dynamodb) -> None:
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = records.append  # type: ignore[method-assign]
-    adapter_logger = logging.getLogger("shared.adapters.dynamodb_documents")
+    adapter_logger = logging.getLogger("shared.adapters.aws.dynamodb.documents")
     adapter_logger.addHandler(handler)
     try:
         assert store.document_counts() == {}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import AccessLevel, SearchFilter
 from tests.contract.search_index_contract import (
@@ -256,7 +256,7 @@ def test_threads_searching_during_writes_never_see_half_a_replacement(tmp_path: 
 
 
 def test_a_slow_resource_rebuild_runs_behind_the_questions(tmp_path: Path, monkeypatch) -> None:
-    import shared.adapters.local_index as local_index
+    import shared.adapters.local.search_index as local_index
 
     index = open_index(tmp_path / "index.sqlite")
     chunks = [make_chunk("a", 0, "giấy phép xây dựng")]

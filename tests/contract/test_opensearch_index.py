@@ -11,9 +11,9 @@ import pytest
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
-from shared.adapters.local_index import Weights
-from shared.adapters.opensearch_index import OpenSearchSearchIndex
-from shared.adapters.opensearch_queries import inner_product
+from shared.adapters.aws.opensearch.index import OpenSearchSearchIndex
+from shared.adapters.aws.opensearch.queries import inner_product
+from shared.adapters.local.search_index import Weights
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Purged, SearchFilter
 from tests.contract.search_index_contract import (
@@ -189,7 +189,7 @@ def test_a_search_past_the_state_limit_warns_with_the_numbers(caplog: pytest.Log
     client, _ = fake_opensearch()
     index = build(client, state_limit=2)
     index.ensure_index()
-    logger = logging.getLogger("shared.adapters.opensearch_index")
+    logger = logging.getLogger("shared.adapters.aws.opensearch.index")
     caplog.set_level(logging.WARNING, logger=logger.name)
 
     def warnings_of_one_search() -> list[str]:
@@ -348,7 +348,7 @@ class TestOpenSearchSearchIndexLive(SearchIndexContract):
 
     @pytest.fixture
     def index(self):
-        from shared.adapters.opensearch_client import opensearch_client
+        from shared.adapters.aws.opensearch.client import opensearch_client
 
         client = opensearch_client(os.environ["OPENSEARCH_URL"], region=os.environ.get("AWS_REGION"),
                                    sign=os.environ.get("OPENSEARCH_SIGV4") == "1")

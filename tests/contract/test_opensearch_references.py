@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.opensearch_index import OpenSearchSearchIndex
+from shared.adapters.aws.opensearch.index import OpenSearchSearchIndex
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
 from shared.domain.models import AccessLevel, ArticleRef, SearchFilter
 from tests.contract.search_index_contract import ANALYZER, EMBEDDER, EVERYTHING, make_chunk, query, vectors
 from tests.fakes.clock import FakeClock

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
 from shared.domain.errors import ModelUnavailable
 from tests.contract.search_index_contract import (
     ANALYZER,
@@ -68,7 +68,7 @@ class TestOpenSearchSearchIndexOnFake(SearchIndexContract):
 
     @pytest.fixture
     def index(self):
-        from shared.adapters.opensearch_index import OpenSearchSearchIndex
+        from shared.adapters.aws.opensearch.index import OpenSearchSearchIndex
         from tests.fakes.clock import FakeClock
         from tests.fakes.opensearch import fake_opensearch
 
@@ -85,7 +85,7 @@ class TestOpenSearchServerlessSearchIndexOnFake(SearchIndexContract):
 
     @pytest.fixture
     def index(self):
-        from shared.adapters.opensearch_index import OpenSearchSearchIndex
+        from shared.adapters.aws.opensearch.index import OpenSearchSearchIndex
         from tests.fakes.clock import FakeClock
         from tests.fakes.opensearch import fake_opensearch
 

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.dynamodb_activity import DynamoDBActivityStore
-from shared.adapters.dynamodb_analytics import DynamoDBAnalyticsStore
-from shared.adapters.dynamodb_auth import DynamoDBApiKeyStore, DynamoDBUserStore
-from shared.adapters.dynamodb_counters import DynamoDBCounterStore
-from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-from shared.adapters.sqlite_activity import SqliteActivityStore
-from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
-from shared.adapters.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
-from shared.adapters.sqlite_counters import SqliteCounterStore
-from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.adapters.aws.dynamodb.activity import DynamoDBActivityStore
+from shared.adapters.aws.dynamodb.analytics import DynamoDBAnalyticsStore
+from shared.adapters.aws.dynamodb.auth import DynamoDBApiKeyStore, DynamoDBUserStore
+from shared.adapters.aws.dynamodb.counters import DynamoDBCounterStore
+from shared.adapters.aws.dynamodb.documents import DynamoDBDocumentStore
+from shared.adapters.local.sqlite_activity import SqliteActivityStore
+from shared.adapters.local.sqlite_analytics import SqliteAnalyticsStore
+from shared.adapters.local.sqlite_auth import SqliteApiKeyStore, SqliteUserStore
+from shared.adapters.local.sqlite_counters import SqliteCounterStore
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from tests.contract.store_contract import (
     ActivityStoreContract,
     AnalyticsStoreContract,

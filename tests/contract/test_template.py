@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from shared.adapters.dynamodb_table import TTL_ATTRIBUTE, table_definition
+from shared.adapters.aws.dynamodb.table import TTL_ATTRIBUTE, table_definition
 from shared.config import PROJECT_ROOT
 from shared.config_aws import AuthorizerSettings, AwsSettings
 
@@ -112,7 +112,7 @@ def test_handlers_resolve_to_callables(template: dict, monkeypatch: pytest.Monke
 
     with fake_aws():
         dynamodb_with_table()
-        from shared.aws_clients import aws_client
+        from shared.adapters.aws.clients import aws_client
 
         secret = aws_client("secretsmanager", region=REGION).create_secret(
             Name="vnrag-jwt", SecretString="s" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz")["ARN"]
@@ -177,7 +177,7 @@ def test_shape_one_rest_api_streaming_batch_failures_and_dlq(template: dict) -> 
 
 def test_the_authorizer_is_cached_by_the_authorization_header_alone(template: dict) -> None:
     # Every identity source must be present on every call or API Gateway answers 401 itself: one header
-    # that carries both JWTs and API keys (shared/auth/credentials.py) keeps every caller in.
+    # that carries both JWTs and API keys (shared/services/auth/credentials.py) keeps every caller in.
     [api] = resources(template, "AWS::Serverless::Api").values()
     identity = api["Properties"]["Auth"]["Authorizers"]["BearerOrApiKey"]["Identity"]
     assert identity["Headers"] == ["Authorization"] and set(identity) == {"Headers", "ReauthorizeEvery"}

@@ -1,11 +1,11 @@
-"""template.yaml grants exactly what the corpus statistics (shared/adapters/s3_corpus.py) need: the
+"""template.yaml grants exactly what the corpus statistics (shared/adapters/aws/s3/corpus_stats.py) need: the
 writers of the index read and write `_index/syllables*`, the stream function only reads the snapshot."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.adapters.s3_corpus import SNAPSHOT, STATE
+from shared.adapters.aws.s3.corpus_stats import SNAPSHOT, STATE
 from shared.config_aws import AwsSettings
 from tests.contract.test_template import template  # noqa: F401 - the fixture
 

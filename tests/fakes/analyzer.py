@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.text.normalize import fold_diacritics, syllables
+from shared.services.text.normalize import fold_diacritics, syllables
 
 
 class SyllableAnalyzer:

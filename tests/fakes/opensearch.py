@@ -8,7 +8,7 @@ so a change in the adapter's query shapes cannot pass unnoticed. Every request i
 Visibility is modelled: writes land in `live` (what a real-time GET reads) and reach `docs` (what
 searches read) at a refresh: on a managed domain when the request asks for one (`refresh=true` or
 `wait_for`), on Serverless `serverless_lag` requests after the write, as an asynchronous refresh would.
-Scoring: BM25 per field as Lucene does it in spirit (shared.retrieval.bm25), k-NN by exact inner
+Scoring: BM25 per field as Lucene does it in spirit (shared.services.retrieval.bm25), k-NN by exact inner
 product with faiss's innerproduct score transform. Filters are applied before ranking, as OpenSearch's
 efficient k-NN filtering does when the filter sits inside the knn clause.
 """
@@ -23,7 +23,7 @@ import numpy as np
 from opensearchpy import OpenSearch, Transport
 from opensearchpy.exceptions import ConflictError, NotFoundError, RequestError
 
-from shared.retrieval.bm25 import BM25Index
+from shared.services.retrieval.bm25 import BM25Index
 
 
 class FakeOpenSearchTransport(Transport):

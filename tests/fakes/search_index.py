@@ -13,8 +13,8 @@ import numpy as np
 
 from shared.domain.models import Chunk, SearchFilter, SearchHit, SearchQuery
 from shared.ports import Analyzer
-from shared.retrieval.bm25 import BM25Index
-from shared.retrieval.fusion import min_max_fusion
+from shared.services.retrieval.bm25 import BM25Index
+from shared.services.retrieval.fusion import min_max_fusion
 
 _SIGNALS = {"hybrid": ("lexical", "folded", "dense"), "bm25": ("lexical", "folded"), "dense": ("dense",)}
 

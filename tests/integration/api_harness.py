@@ -23,12 +23,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from shared.auth.passwords import Passwords
+from shared.adapters.local.hash_embedder import HashEmbedder
 from shared.bootstrap.local import LocalApi, build_local_api
 from shared.config import LocalSettings
 from shared.domain.models import AccessLevel, Principal, Role
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingestion import TextSource
+from shared.services.auth.passwords import Passwords
+from shared.services.ingestion import TextSource
 
 SECRET = secrets.token_urlsafe(48)  # a fresh random signing key per test session
 PASSWORD = "mat-khau-kiem-thu-2025"

@@ -8,8 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.evaluation.answers import first_statement, fold, load_answer_queries, score_answer, summarize_answers
-from shared.evaluation.confidence import bootstrap_interval, paired_difference
+from shared.services.evaluation.answers import (
+    first_statement,
+    fold,
+    load_answer_queries,
+    score_answer,
+    summarize_answers,
+)
+from shared.services.evaluation.confidence import bootstrap_interval, paired_difference
 
 ANSWER = ("Người  THÀNH niên là người từ đủ mười tám tuổi trở lên [1]. "
           "Người chưa thành niên là người chưa đủ [2] mười tám tuổi.")

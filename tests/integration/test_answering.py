@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.answering.extractive import ExtractiveGenerator
-from shared.answering.sentences import coverage, split_sentences
-from shared.answering.service import NO_ANSWER, Answerer
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, SearchFilter
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingestion import Ingestor, TextSource
-from shared.retrieval.retriever import Retriever
+from shared.services.answering.extractive import ExtractiveGenerator
+from shared.services.answering.sentences import coverage, split_sentences
+from shared.services.answering.service import NO_ANSWER, Answerer
+from shared.services.ingestion import Ingestor, TextSource
+from shared.services.retrieval.retriever import Retriever
 from tests.fakes.analyzer import SyllableAnalyzer
 
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)
@@ -85,7 +85,7 @@ def test_sentence_splitting_rules(text: str, expected: list[str]) -> None:
 
 
 def test_a_sentence_introducing_a_list_is_quoted_with_its_items() -> None:
-    from shared.answering.extractive import with_its_list
+    from shared.services.answering.extractive import with_its_list
 
     items = ["a) 12 ngày làm việc đối với người làm công việc bình thường;", "b) 14 ngày làm việc đối với lao động "
              "chưa thành niên;", "2. Người lao động có dưới 12 tháng làm việc thì số ngày nghỉ tính theo tỷ lệ."]

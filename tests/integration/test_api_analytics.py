@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.analytics import LATENCY_BUCKETS_MS
+from shared.services.analytics import LATENCY_BUCKETS_MS
 from tests.integration.api_harness import Harness, assert_error, build_harness, text_source
 
 USAGE, QUALITY, DOCUMENTS = "/api/v1/analytics/usage", "/api/v1/analytics/quality", "/api/v1/analytics/documents"

@@ -8,8 +8,8 @@ from dataclasses import replace
 import docx
 import pytest
 
-from shared.documents import DocumentService
-from shared.http.app_factory import create_app
+from shared.entrypoints.http.app_factory import create_app
+from shared.services.documents import DocumentService
 from tests.integration.api_harness import (
     LEVELS,
     ROLES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from shared.http.app_factory import create_app
+from shared.entrypoints.http.app_factory import create_app
 from tests.integration.api_harness import Harness, assert_error, client_for, text_source
 
 HEALTH = "/api/v1/health"

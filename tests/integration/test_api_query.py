@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from shared.answering.service import NO_ANSWER
+from shared.services.answering.service import NO_ANSWER
 from tests.integration.api_harness import Harness, assert_error, text_source
 
 QUERY = "/api/v1/query"

@@ -17,10 +17,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.answering.service import NO_ANSWER
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import SearchHit
-from shared.http.app_factory import create_app
+from shared.entrypoints.http.app_factory import create_app
+from shared.services.answering.service import NO_ANSWER
 from tests.integration.api_harness import (
     Harness,
     assert_error,
@@ -179,7 +179,7 @@ def _free_port() -> int:
 
 
 def _vnrag(*args: str) -> list[str]:
-    return [sys.executable, "-c", "import sys; from shared.cli import main; sys.exit(main())", *args]
+    return [sys.executable, "-c", "import sys; from shared.entrypoints.cli.main import main; sys.exit(main())", *args]
 
 
 def _wait_for_health(base: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.chunking import split_into_chunks
+from shared.services.chunking import split_into_chunks
 from tests.unit.test_chunking import assert_no_text_lost
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "vi-legal-dev" / "corpus.jsonl"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared.cli import main
+from shared.entrypoints.cli.main import main
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "vi-legal-dev"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.exists(), reason=f"{DATA} not available")]

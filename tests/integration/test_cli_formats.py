@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared.cli import main
-from shared.parsing import ocr
+from shared.entrypoints.cli.main import main
+from shared.services.parsing import ocr
 from tools.document_builders import image_bytes, render_pages
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
-from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.analytics import Analytics
-from shared.cli import main
+from shared.adapters.aws.dynamodb.documents import DynamoDBDocumentStore
+from shared.adapters.local.sqlite_analytics import SqliteAnalyticsStore
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, Document, DocumentStatus
+from shared.entrypoints.cli.main import main
+from shared.services.analytics import Analytics
 from tests.integration.aws.moto_env import TABLE, dynamodb_with_table, fake_aws
 
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.answering.cues import asked_cues, cue_match
-from shared.answering.direct import DirectAnswerGenerator
-from shared.answering.service import NO_ANSWER, Answerer
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingestion import Ingestor, TextSource
-from shared.retrieval.retriever import Retriever
+from shared.services.answering.cues import asked_cues, cue_match
+from shared.services.answering.direct import DirectAnswerGenerator
+from shared.services.answering.service import NO_ANSWER, Answerer
+from shared.services.ingestion import Ingestor, TextSource
+from shared.services.retrieval.retriever import Retriever
 from tests.fakes.analyzer import SyllableAnalyzer
 
 QUESTION = "Người lao động được nghỉ hằng năm bao nhiêu ngày?"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import numpy as np
 
-from shared.embedding.cache import CachedEmbedder
-from shared.embedding.hash_embedder import HashEmbedder
+from shared.adapters.local.embedding_cache import CachedEmbedder
+from shared.adapters.local.hash_embedder import HashEmbedder
 
 
 class CountingEmbedder(HashEmbedder):

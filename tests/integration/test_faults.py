@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.adapters import sqlite as sqlite_errors
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.sqlite_store import SqliteDocumentStore
-from shared.documents import DocumentService, Upload
+from shared.adapters.local import sqlite as sqlite_errors
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.errors import DependencyUnavailable, Throttled
 from shared.domain.models import AccessLevel, DocumentStatus, Principal, Role, SearchFilter, SearchHit
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.http.app_factory import create_app
-from shared.ingestion import Ingestor
-from shared.retry import RetryPolicy
+from shared.entrypoints.http.app_factory import create_app
+from shared.services.documents import DocumentService, Upload
+from shared.services.ingestion import Ingestor
+from shared.services.retry import RetryPolicy
 from tests.fakes.analyzer import SyllableAnalyzer
 from tests.integration.api_harness import Harness, assert_error, client_for, parse_sse, text_source
 
@@ -208,7 +208,7 @@ def test_a_generator_failing_mid_stream_is_an_error_event_logged_and_counted(har
     before = _failed_queries(harness)
     # A handler on the module's own logger: other tests may stop it propagating to the root (log set-up of
     # the Lambda entries), which caplog relies on.
-    handler, module_log = _Records(), logging.getLogger("shared.answering.queries")
+    handler, module_log = _Records(), logging.getLogger("shared.services.answering.queries")
     module_log.addHandler(handler)
     try:
         response = client.post("/api/v1/query/stream", json={"query": QUESTION}, headers=harness.headers("employee"))

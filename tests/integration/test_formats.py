@@ -16,7 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from rapidfuzz.distance import Levenshtein
 
 from shared.domain.errors import CorruptDocument, DocumentTooLarge, EmptyDocument, UnsupportedFormat
-from shared.parsing import ocr, parse_document
+from shared.services.parsing import ocr, parse_document
 from tests.integration.test_parsing import VI, make_pdf
 from tools.document_builders import image_bytes, images_to_pdf, render_pages
 
@@ -130,7 +130,7 @@ def test_xlsx_zip_bomb_and_cell_limit(monkeypatch: pytest.MonkeyPatch) -> None:
         archive.writestr("xl/workbook.xml", b"\x00" * 2_000_000)
     with pytest.raises(DocumentTooLarge):
         parse_document("bomb.xlsx", buffer.getvalue(), max_bytes=50_000)
-    from shared.parsing import spreadsheets
+    from shared.services.parsing import spreadsheets
 
     monkeypatch.setattr(spreadsheets, "MAX_CELLS", 10)
     with pytest.raises(DocumentTooLarge):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shared.embedding.hash_embedder import HashEmbedder
+from shared.adapters.local.hash_embedder import HashEmbedder
 from tests.unit.test_hash_embedder import TEXTS
 
 
@@ -18,7 +18,7 @@ def test_deterministic_within_and_across_processes() -> None:
     np.testing.assert_array_equal(first, HashEmbedder(64).embed_passages(TEXTS))
     # Python's str hash is salted per process; a fresh interpreter must still give the same vector.
     code = (
-        "from shared.embedding.hash_embedder import HashEmbedder;"
+        "from shared.adapters.local.hash_embedder import HashEmbedder;"
         f"print(HashEmbedder(64).embed_passages([{TEXTS[0]!r}])[0].tobytes().hex())"
     )
     repo = Path(__file__).resolve().parents[2]

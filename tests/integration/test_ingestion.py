@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, DocumentStatus, SearchFilter
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingestion import Ingestor, TextSource
+from shared.services.ingestion import Ingestor, TextSource
 from tests.contract.search_index_contract import query
 from tests.fakes.analyzer import SyllableAnalyzer
 

@@ -62,7 +62,8 @@ class Context:
 from functions.query.app import lambda_handler
 health = json.load(open(event, encoding="utf-8"))
 response = lambda_handler(health, Context())
-# The browser pages and Swagger UI's files come from the same package (shared/http/static, swagger_ui_bundle).
+# The browser pages and Swagger UI's files come from the same package
+# (shared/entrypoints/http/static, swagger_ui_bundle).
 served = {}
 for path in pages:
     request = {**health, "path": path, "resource": path,
@@ -199,8 +200,8 @@ def endpoints(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto's server (DynamoDB, with the table) and the OpenSearch stub, over HTTP as Lambda reaches them."""
     from moto.server import ThreadedMotoServer
 
-    from shared.adapters.dynamodb_table import create_table
-    from shared.aws_clients import aws_client
+    from shared.adapters.aws.clients import aws_client
+    from shared.adapters.aws.dynamodb.table import create_table
 
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": REGION}.items():
@@ -281,7 +282,7 @@ import json, pathlib, sys
 task, layer, ocr, runtime, samples = sys.argv[1:6]
 sys.path[:0] = [task, layer, ocr, runtime]
 from functions.ingest.app import lambda_handler
-from shared.parsing import parse_document
+from shared.services.parsing import parse_document
 import docx, lxml.etree, pypdf, bs4  # the parsers' libraries, compiled parts (lxml) included
 import openpyxl, xlrd, pptx, striprtf, PIL, tesserocr, pypdfium2
 html = parse_document("a.html", "<h1>Điều 1.</h1><p>Phạm vi điều chỉnh</p>".encode()).text
@@ -338,7 +339,7 @@ def test_stream_function_serves_through_run_sh_with_only_the_layer_and_its_packa
     """functions/stream/run.sh as the adapter runs it: `python -m uvicorn` must come from the package."""
     from click.testing import CliRunner
 
-    from shared.cli import main
+    from shared.entrypoints.cli.main import main
 
     built = lambda_build
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoints["aws"])

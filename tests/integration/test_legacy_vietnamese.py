@@ -11,8 +11,8 @@ import unicodedata
 import docx
 import pytest
 
-from shared.parsing import legacy_vietnamese as lv
-from shared.parsing import parse_document
+from shared.services.parsing import legacy_vietnamese as lv
+from shared.services.parsing import parse_document
 from tests.integration.test_parsing import make_pdf
 from tools.document_builders import legacy_docx, set_run_font
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shared.adapters.onnx.embedder import OnnxEmbedder
 from shared.domain.errors import ModelUnavailable
-from shared.embedding.onnx_embedder import OnnxEmbedder
 from tests.integration.e5_reference import E5Reference, load_reference, reference_tokenizer_json
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ from shared.domain.errors import (
     EmptyDocument,
     UnsupportedFormat,
 )
-from shared.parsing import SUPPORTED_EXTENSIONS, parse_document, pdf_files
+from shared.services.parsing import SUPPORTED_EXTENSIONS, parse_document, pdf_files
 
 VI = "Điều 1. Phạm vi điều chỉnh\nLuật này quy định về phòng, chống ma túy; quản lý người sử dụng trái phép."
 VI_LINES = VI.split("\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.parsing import SUPPORTED_EXTENSIONS, extension_of, ocr, parse_document
+from shared.services.parsing import SUPPORTED_EXTENSIONS, extension_of, ocr, parse_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted(p for p in (ROOT / "samples").iterdir() if not p.name.endswith(".meta.json"))

@@ -10,9 +10,9 @@ import argon2
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.auth import api_keys
 from shared.config import LocalSettings
-from shared.http.app_factory import create_app
+from shared.entrypoints.http.app_factory import create_app
+from shared.services.auth import api_keys
 from tests.integration.api_harness import PASSWORD, SECRET, Harness, assert_error, text_source
 
 QUESTION = "Thời hạn cấp giấy phép xây dựng là bao nhiêu ngày?"

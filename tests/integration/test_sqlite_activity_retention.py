@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared.adapters.sqlite_activity import SqliteActivityStore
+from shared.adapters.local.sqlite_activity import SqliteActivityStore
 from shared.domain.activity import FeedbackRecord, QueryRecord
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.adapters.sqlite_analytics import SqliteAnalyticsStore
+from shared.adapters.local.sqlite_analytics import SqliteAnalyticsStore
 
 
 def test_the_store_reads_one_partition_by_prefix(tmp_path: Path) -> None:

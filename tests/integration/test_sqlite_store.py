@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, Document, DocumentStatus, SearchFilter
 
 

@@ -12,8 +12,8 @@ import pytest
 from swagger_ui_bundle import swagger_ui_path
 
 from shared.domain.models import DocumentStatus
-from shared.http.web import PAGES
-from shared.ingestion import Ingestor
+from shared.entrypoints.http.web import PAGES
+from shared.services.ingestion import Ingestor
 from tests.integration.api_harness import Harness, assert_error, parse_sse, text_source
 
 
@@ -81,7 +81,7 @@ def test_static_files_come_from_the_package_and_nothing_else_is_served(harness: 
 
 
 def test_the_page_scripts_never_parse_api_text_as_html() -> None:
-    from shared.http.web import STATIC
+    from shared.entrypoints.http.web import STATIC
 
     for script in STATIC.glob("*.js"):
         source = script.read_text(encoding="utf-8")

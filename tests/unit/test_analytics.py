@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from shared.analytics import (
+from shared.domain.errors import AccessDenied, InvalidInput
+from shared.domain.models import Principal, Role
+from shared.services.analytics import (
     LATENCY_BUCKETS_MS,
     Analytics,
     bucket_index,
@@ -14,8 +16,6 @@ from shared.analytics import (
     parse_range,
     percentile_from_buckets,
 )
-from shared.domain.errors import AccessDenied, InvalidInput
-from shared.domain.models import Principal, Role
 from tests.fakes.stores import InMemoryAnalyticsStore
 
 MANAGER = Principal(id="boss", role=Role.MANAGER)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from shared.retrieval.bm25 import BM25Index
+from shared.services.retrieval.bm25 import BM25Index
 
 
 def reference_bm25(docs: list[list[str]], query: list[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:

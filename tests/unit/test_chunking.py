@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from shared.chunking import split_into_chunks
 from shared.domain.models import AccessLevel, Chunk
+from shared.services.chunking import split_into_chunks
 from tests.unit.sample_law import LAW
 
 LAW_TITLE = "Luật Quản lý thư viện công cộng"

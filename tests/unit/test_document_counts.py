@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.document_counts import count_changes, positive, tally
+from shared.domain.document_counts import count_changes, positive, tally
 from shared.domain.models import AccessLevel, Document, DocumentKind, DocumentStatus
 
 LAW = DocumentKind(AccessLevel.PUBLIC, DocumentStatus.INDEXED, "law")

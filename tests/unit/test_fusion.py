@@ -1,6 +1,6 @@
 import numpy as np
 
-from shared.retrieval.fusion import fuse_candidates, min_max_fusion, top_candidates
+from shared.services.retrieval.fusion import fuse_candidates, min_max_fusion, top_candidates
 
 
 def test_top_candidates_skips_rows_not_allowed() -> None:

@@ -7,7 +7,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from shared.embedding.hash_embedder import HashEmbedder
+from shared.adapters.local.hash_embedder import HashEmbedder
 from shared.ports import Embedder
 
 TEXTS = [

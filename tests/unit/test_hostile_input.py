@@ -10,9 +10,9 @@ import pytest
 
 from shared.domain.errors import DomainError
 from shared.domain.models import AccessLevel, Principal, Role
-from shared.files import document_id_for
-from shared.parsing import parse_document
-from shared.upload_urls import UploadUrls
+from shared.entrypoints.cli.files import document_id_for
+from shared.services.parsing import parse_document
+from shared.services.upload_urls import UploadUrls
 
 
 def _pdf(objects: dict[int, str], *, trailer: str = "", xref_prev: int | None = None) -> bytes:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from shared.adapters.local_vectors import VectorRows, VectorSnapshot, quantize
+from shared.adapters.local.vectors import VectorRows, VectorSnapshot, quantize
 from shared.domain.models import AccessLevel, SearchFilter
 
 DIMENSION = 32

@@ -1,6 +1,6 @@
 import pytest
 
-from shared.evaluation.metrics import mrr_at, ndcg_at, percentile, recall_at
+from shared.services.evaluation.metrics import mrr_at, ndcg_at, percentile, recall_at
 
 
 def test_recall_counts_relevant_found_in_top_k() -> None:

@@ -9,10 +9,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared import observability
-from shared.answering.queries import QueryService
 from shared.domain.errors import RateLimited
 from shared.domain.models import Answer, Document, DocumentStatus, Principal, Role
 from shared.observability import NullTelemetry, PrometheusTelemetry, correlation_id_from, metrics
+from shared.services.answering.queries import QueryService
 
 TIMINGS = {"analyze": 1.0, "embed": 12.0, "search": 3.0, "generate": 0.5, "total": 17.0}
 

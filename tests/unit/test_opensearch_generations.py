@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from shared.adapters.opensearch_generations import DocumentState, SearchView
+from shared.adapters.aws.opensearch.generations import DocumentState, SearchView
 
 MARGIN = 0.25
 

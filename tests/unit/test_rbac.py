@@ -1,7 +1,7 @@
 import pytest
 
 from shared.domain.models import AccessLevel, Chunk, Document, Principal, Role
-from shared.rbac import can_read, search_filter_for
+from shared.domain.rbac import can_read, search_filter_for
 
 CAN_READ = {
     Role.GUEST: {AccessLevel.PUBLIC},

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from shared.adapters import aws_errors
-from shared.adapters import sqlite as sqlite_errors
+from shared.adapters.aws import errors as aws_errors
+from shared.adapters.local import sqlite as sqlite_errors
 from shared.domain.errors import DependencyUnavailable, Throttled
 
 

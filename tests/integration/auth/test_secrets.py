@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.auth.secrets import resolve_jwt_secret
 from shared.config import AuthSettings
+from shared.services.auth.secrets import resolve_jwt_secret
 
 
 def test_configured_secret_wins(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@ import multiprocessing
 import threading
 from pathlib import Path
 
-from shared.adapters.sqlite_counters import SqliteCounterStore
+from shared.adapters.local.sqlite_counters import SqliteCounterStore
 from tests.fakes.clock import FakeClock
 
 

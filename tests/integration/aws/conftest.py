@@ -30,7 +30,7 @@ def dynamodb(aws) -> Any:
 
 @pytest.fixture
 def s3(aws) -> Any:
-    from shared.aws_clients import aws_client
+    from shared.adapters.aws.clients import aws_client
 
     client = aws_client("s3", region=REGION)
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})

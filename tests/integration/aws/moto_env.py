@@ -9,8 +9,8 @@ from typing import Any
 
 from moto import mock_aws
 
-from shared.adapters.dynamodb_table import create_table
-from shared.aws_clients import aws_client
+from shared.adapters.aws.clients import aws_client
+from shared.adapters.aws.dynamodb.table import create_table
 
 REGION = "ap-southeast-1"
 TABLE = "vnrag-test"

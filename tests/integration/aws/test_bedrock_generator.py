@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError, EventStreamError
 from botocore.stub import Stubber
 
-from shared.adapters.bedrock import NOT_FOUND_MARKER, SYSTEM_PROMPT, BedrockGenerator, build_user_message
-from shared.aws_clients import aws_client
+from shared.adapters.aws.bedrock import NOT_FOUND_MARKER, SYSTEM_PROMPT, BedrockGenerator, build_user_message
+from shared.adapters.aws.clients import aws_client
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import Chunk, SearchHit
 
@@ -71,7 +71,7 @@ def test_prompt_asks_for_the_direct_answer_first_then_cited_support() -> None:
 
 def test_a_streamed_direct_answer_keeps_its_shape(client: Any) -> None:
     """Deltas cut anywhere, even inside a citation, join into the answer whose first statement is the fact."""
-    from shared.evaluation.answers import first_statement, score_answer
+    from shared.services.evaluation.answers import first_statement, score_answer
 
     with Stubber(client) as stubber:
         stub_stream(client, stubber, deltas("Nhân viên được nghỉ phép ", "12 ngày mỗi năm [", "1]. Ngày lễ ",
@@ -150,7 +150,7 @@ def test_error_in_the_middle_of_a_stream(client: Any) -> None:
 def test_the_functions_bedrock_client_waits_for_long_answers_and_retries_at_most_once(aws) -> None:
     """A Converse call returns only once the whole answer is written, and a retry writes it again: the client
     the functions build (AwsClients) reads for at least 60 s and makes at most two attempts in all."""
-    from shared.aws_clients import AwsClients
+    from shared.adapters.aws.clients import AwsClients
 
     config = AwsClients(region="us-east-1").get("bedrock-runtime").meta.config
     assert config.read_timeout >= 60

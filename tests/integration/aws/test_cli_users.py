@@ -10,10 +10,10 @@ import secrets
 
 from click.testing import CliRunner
 
-from shared.adapters.dynamodb_auth import DynamoDBApiKeyStore, DynamoDBUserStore
-from shared.auth.service import AuthService
-from shared.cli import main
+from shared.adapters.aws.dynamodb.auth import DynamoDBApiKeyStore, DynamoDBUserStore
 from shared.domain.models import Role
+from shared.entrypoints.cli.main import main
+from shared.services.auth.service import AuthService
 from tests.integration.aws.moto_env import TABLE
 
 PASSWORD = "mat-khau-giam-doc-2025"

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.s3_corpus import SNAPSHOT, STATE, S3CorpusStats
-from shared.adapters.s3_query_resources import S3QueryResources
-from shared.aws_clients import AwsClients
+from shared.adapters.aws.clients import AwsClients
+from shared.adapters.aws.s3.corpus_stats import SNAPSHOT, STATE, S3CorpusStats
+from shared.adapters.aws.s3.query_resources import S3QueryResources
+from shared.adapters.local.hash_embedder import HashEmbedder
 from shared.bootstrap.aws import build_aws_core
 from shared.bootstrap.aws_functions import create_aws_app, create_ingest_handler
 from shared.config_aws import AwsSettings
 from shared.domain.models import AccessLevel, Chunk, SearchFilter
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.retrieval.restore import SyllableCounts
+from shared.services.retrieval.restore import SyllableCounts
 from tests.fakes.analyzer import SyllableAnalyzer
 from tests.fakes.opensearch import fake_opensearch
 from tests.integration.aws.conftest import BUCKET

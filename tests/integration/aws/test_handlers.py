@@ -18,8 +18,8 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from shared.auth.passwords import Passwords
-from shared.aws_clients import AwsClients
+from shared.adapters.aws.clients import AwsClients
+from shared.adapters.local.hash_embedder import HashEmbedder
 from shared.bootstrap.aws_functions import (
     create_analytics_app,
     create_authorizer,
@@ -28,8 +28,8 @@ from shared.bootstrap.aws_functions import (
 )
 from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.domain.models import Principal, Role
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.http.lambda_entry import lambda_entrypoint, observed
+from shared.entrypoints.aws_lambda.entry import lambda_entrypoint, observed
+from shared.services.auth.passwords import Passwords
 from tests.fakes.analyzer import SyllableAnalyzer
 from tests.fakes.opensearch import fake_opensearch
 from tests.integration.aws.conftest import BUCKET, load_event
@@ -152,7 +152,7 @@ def test_docs_behind_the_stage_load_the_schema_under_the_stage(stack: Stack) -> 
     docs = {**load_event("apigw_health.json"), "path": "/api/docs", "resource": "/api/docs"}
     response = stack.query(docs, CONTEXT)
     assert response["statusCode"] == 200
-    # The page's URLs are relative (shared/http/web.py): from /dev/api/docs they all resolve under /dev/,
+    # The page's URLs are relative (shared/entrypoints/http/web.py): from /dev/api/docs they all resolve under /dev/,
     # the schema Swagger UI fetches included.
     page = "https://abc123.execute-api.ap-southeast-1.amazonaws.com/dev/api/docs"
     loads = re.findall(r'(?:src|href)="([^"]+)"', response["body"])
@@ -248,7 +248,7 @@ def test_query_function_answers_through_bedrock(dynamodb, s3, monkeypatch: pytes
     """The default generator: the query app calls Converse with the numbered passages (Stubber-checked)."""
     from botocore.stub import ANY, Stubber
 
-    from shared.aws_clients import aws_client
+    from shared.adapters.aws.clients import aws_client
 
     monkeypatch.setenv("AWS_REGION", REGION)
     settings = AwsSettings(table_name=TABLE, documents_bucket=BUCKET, opensearch_endpoint="https://fake",

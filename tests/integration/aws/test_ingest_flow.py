@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.dynamodb_documents import DynamoDBDocumentStore
-from shared.adapters.dynamodb_objects import DynamoDBObjectVersions
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.s3_blobs import S3BlobSource
+from shared.adapters.aws.dynamodb.documents import DynamoDBDocumentStore
+from shared.adapters.aws.dynamodb.objects import DynamoDBObjectVersions
+from shared.adapters.aws.s3.blobs import S3BlobSource
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.models import AccessLevel, DocumentStatus, SearchFilter
-from shared.drop_folder import S3Ingestion
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingest_events import changes_in, make_ingest_handler
-from shared.ingestion import Ingestor
+from shared.entrypoints.aws_lambda.ingest_events import changes_in, make_ingest_handler
+from shared.services.drop_folder import S3Ingestion
+from shared.services.ingestion import Ingestor
 from tests.contract.search_index_contract import query
 from tests.fakes.analyzer import SyllableAnalyzer
 from tests.integration.aws.conftest import BUCKET, load_event
@@ -182,7 +182,7 @@ def test_keys_outside_the_drop_prefix_are_ignored(ingestion: S3Ingestion, s3) ->
 
 
 def test_real_notifications_from_s3_through_sqs(handler, ingestion: S3Ingestion, s3) -> None:
-    from shared.aws_clients import aws_client
+    from shared.adapters.aws.clients import aws_client
 
     sqs: Any = aws_client("sqs", region=REGION)
     queue_url = sqs.create_queue(QueueName="ingest")["QueueUrl"]

@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from shared.aws_clients import aws_client
+from shared.adapters.aws.clients import aws_client
 
 ROOT = Path(__file__).resolve().parents[3]
 REGION = "ap-southeast-1"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.dynamodb_objects import DynamoDBObjectVersions, InMemoryObjectVersions
+from shared.adapters.aws.dynamodb.objects import DynamoDBObjectVersions, InMemoryObjectVersions
 from tests.integration.aws.moto_env import TABLE
 
 KEY = "vnrag-local-documents/incoming/quy-che.md"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from shared.aws_clients import AwsClients
+from shared.adapters.aws.clients import AwsClients
+from shared.adapters.local.hash_embedder import HashEmbedder
 from shared.bootstrap.aws_functions import create_ingest_handler
 from shared.config_aws import AwsSettings
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.http.lambda_entry import observed
+from shared.entrypoints.aws_lambda.entry import observed
 from tests.fakes.analyzer import SyllableAnalyzer
 from tests.fakes.opensearch import FakeOpenSearchTransport, fake_opensearch
 from tests.integration.aws.conftest import BUCKET, load_event

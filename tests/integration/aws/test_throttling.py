@@ -11,11 +11,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from shared.adapters.dynamodb_activity import DynamoDBActivityStore
-from shared.answering.queries import QueryService
+from shared.adapters.aws.dynamodb.activity import DynamoDBActivityStore
 from shared.domain.errors import DependencyUnavailable, Throttled
 from shared.domain.models import Answer, Principal, Role
-from shared.retry import RetryPolicy
+from shared.services.answering.queries import QueryService
+from shared.services.retry import RetryPolicy
 
 TABLE = "vnrag"
 THROTTLED = "ProvisionedThroughputExceededException"

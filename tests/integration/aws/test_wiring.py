@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from shared.aws_clients import aws_client
+from shared.adapters.aws.clients import aws_client
+from shared.adapters.aws.secrets import with_jwt_secret
 from shared.config_aws import AuthorizerSettings
-from shared.secrets_aws import with_jwt_secret
 from tests.integration.aws.moto_env import REGION
 
 STRONG = "Zq8vN3pL0xR7tK2mW9cY4bH6jD1fG5sA"  # 32 random-looking characters
@@ -22,7 +22,7 @@ def test_local_mode_never_imports_the_aws_sdks(tmp_path) -> None:
         "import json, sys\n"
         "from shared.config import LocalSettings\n"
         "from shared.bootstrap.local import build_local_api\n"
-        "from shared.embedding.hash_embedder import HashEmbedder\n"
+        "from shared.adapters.local.hash_embedder import HashEmbedder\n"
         "build_local_api(LocalSettings(data_dir=sys.argv[1]), embedder=HashEmbedder(64))\n"
         "print(json.dumps(sorted(sys.modules)))\n")
     out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True,
@@ -65,9 +65,9 @@ def test_endpoint_override_reaches_a_real_http_server(monkeypatch: pytest.Monkey
     """AWS_ENDPOINT_URL (how LocalStack is reached) is honoured: the stores work against moto's server over HTTP."""
     from moto.server import ThreadedMotoServer
 
-    from shared.adapters.dynamodb_counters import DynamoDBCounterStore
-    from shared.adapters.dynamodb_table import create_table
-    from shared.aws_clients import AwsClients
+    from shared.adapters.aws.clients import AwsClients
+    from shared.adapters.aws.dynamodb.counters import DynamoDBCounterStore
+    from shared.adapters.aws.dynamodb.table import create_table
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

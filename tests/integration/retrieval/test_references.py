@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, ArticleRef, SearchFilter
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingestion import Ingestor, TextSource
-from shared.retrieval.references import DocumentCatalogue, key, parse_articles
-from shared.retrieval.retriever import Retriever
+from shared.services.ingestion import Ingestor, TextSource
+from shared.services.retrieval.references import DocumentCatalogue, key, parse_articles
+from shared.services.retrieval.retriever import Retriever
 from tests.fakes.analyzer import SyllableAnalyzer
 
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.retrieval.restore import DiacriticRestorer, SyllableCounts, needs_restoration
-from shared.text.normalize import fold_diacritics
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.services.retrieval.restore import DiacriticRestorer, SyllableCounts, needs_restoration
+from shared.services.text.normalize import fold_diacritics
 from tests.contract.search_index_contract import ANALYZER, EMBEDDER, make_chunk, vectors
 
 CORPUS = [

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.adapters.local_index import LocalSearchIndex, Weights
-from shared.adapters.sqlite_store import SqliteDocumentStore
+from shared.adapters.local.hash_embedder import HashEmbedder
+from shared.adapters.local.search_index import LocalSearchIndex, Weights
+from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.errors import ModelUnavailable
 from shared.domain.models import AccessLevel, SearchFilter, SearchQuery
-from shared.embedding.hash_embedder import HashEmbedder
-from shared.ingestion import Ingestor, TextSource
-from shared.retrieval.retriever import Retriever
-from shared.retrieval.understanding import canonical_question
-from shared.text.analysis import LexicalAnalyzer
-from shared.text.segment import WordSegmenter
+from shared.services.ingestion import Ingestor, TextSource
+from shared.services.retrieval.retriever import Retriever
+from shared.services.retrieval.understanding import canonical_question
+from shared.services.text.analysis import LexicalAnalyzer
+from shared.services.text.segment import WordSegmenter
 
 PYVI_DIR = Path(__file__).resolve().parents[3] / "models" / "pyvi"
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)

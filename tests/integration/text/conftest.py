@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from shared.domain.errors import ModelUnavailable
-from shared.text.analysis import LexicalAnalyzer
-from shared.text.segment import WordSegmenter
+from shared.services.text.analysis import LexicalAnalyzer
+from shared.services.text.segment import WordSegmenter
 
 PYVI_DIR = Path(__file__).resolve().parents[3] / "models" / "pyvi"
 

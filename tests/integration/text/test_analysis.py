@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from shared.text.analysis import LexicalAnalyzer
-from shared.text.stopwords import STOPWORDS
+from shared.services.text.analysis import LexicalAnalyzer
+from shared.services.text.stopwords import STOPWORDS
 
 
 def test_index_terms_are_lowercase_segmented_words(analyzer: LexicalAnalyzer) -> None:

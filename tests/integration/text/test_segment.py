@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shared.domain.errors import ModelUnavailable
-from shared.text.segment import MODEL_FILE, WORDS_FILE, WordSegmenter
+from shared.services.text.segment import MODEL_FILE, WORDS_FILE, WordSegmenter
 
 GOLDEN_FILE = Path(__file__).parent / "data" / "pyvi_golden.jsonl"
 GOLDEN = [json.loads(line) for line in GOLDEN_FILE.read_text(encoding="utf-8").splitlines()]

@@ -2,9 +2,9 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from shared.auth.passwords import Passwords
-from shared.auth.service import AuthService
 from shared.domain.models import Principal, Role
+from shared.services.auth.passwords import Passwords
+from shared.services.auth.service import AuthService
 from tests.fakes.clock import FakeClock
 from tests.fakes.stores import InMemoryApiKeyStore, InMemoryUserStore
 

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 import pytest
 
-from shared.auth import api_keys
-from shared.auth.service import AuthService
 from shared.domain.errors import AccessDenied, ApiKeyNotFound, AuthenticationFailed, InvalidInput
 from shared.domain.models import Principal, Role
+from shared.services.auth import api_keys
+from shared.services.auth.service import AuthService
 from tests.fakes.stores import InMemoryApiKeyStore, InMemoryUserStore
 
 from .conftest import DIRECTOR, FakeClock

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.auth.service import AuthService
 from shared.domain.models import Principal, Role
-from shared.http.authorizer import make_authorizer
+from shared.entrypoints.aws_lambda.authorizer import make_authorizer
+from shared.services.auth.service import AuthService
 from tests.unit.auth.conftest import DIRECTOR
 
 EVENT = json.loads((Path(__file__).resolve().parents[3] / "events" / "apigw_authorizer_request.json")

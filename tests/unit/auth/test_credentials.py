@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.auth.credentials import Credential, read_credential
+from shared.services.auth.credentials import Credential, read_credential
 
 KEY = "sk_" + "A" * 43
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsYW4ifQ.c2lnbmF0dXJl"

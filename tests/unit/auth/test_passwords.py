@@ -3,7 +3,7 @@ import dataclasses
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from shared.auth.passwords import Passwords
+from shared.services.auth.passwords import Passwords
 
 
 def test_hash_is_argon2id_salted_and_not_the_password(passwords: Passwords) -> None:

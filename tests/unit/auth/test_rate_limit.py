@@ -2,7 +2,7 @@
 import pytest
 
 from shared.domain.errors import RateLimited
-from shared.rate_limit import RateLimiter
+from shared.services.rate_limit import RateLimiter
 from tests.fakes.stores import InMemoryCounterStore
 
 from .conftest import FakeClock

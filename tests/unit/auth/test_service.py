@@ -4,10 +4,10 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from shared.auth.passwords import Passwords
-from shared.auth.service import AuthService
 from shared.domain.errors import AccessDenied, AuthenticationFailed, InvalidInput, UserExists
 from shared.domain.models import Principal, Role
+from shared.services.auth.passwords import Passwords
+from shared.services.auth.service import AuthService
 from tests.fakes.stores import InMemoryUserStore
 
 from .conftest import DIRECTOR, SECRET, FakeClock

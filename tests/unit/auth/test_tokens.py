@@ -4,9 +4,9 @@ import json
 import jwt
 import pytest
 
-from shared.auth.tokens import decode_token, issue_token
 from shared.domain.errors import AuthenticationFailed
 from shared.domain.models import Role
+from shared.services.auth.tokens import decode_token, issue_token
 
 from .conftest import SECRET
 

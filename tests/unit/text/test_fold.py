@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from shared.text.normalize import diacritic_ratio, fold_diacritics, has_diacritics
+from shared.services.text.normalize import diacritic_ratio, fold_diacritics, has_diacritics
 
 BASES = "aăâeêioôơuưy"
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]

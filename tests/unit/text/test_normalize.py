@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.text.normalize import normalize_for_match, normalize_text, syllables
+from shared.services.text.normalize import normalize_for_match, normalize_text, syllables
 
 TONES = {"huyền": "\u0300", "sắc": "\u0301", "ngã": "\u0303", "hỏi": "\u0309", "nặng": "\u0323"}
 CASINGS = [str.lower, str.title, str.upper]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.text.tones import place_tone_mark, place_tone_marks, tone_index
+from shared.services.text.tones import place_tone_mark, place_tone_marks, tone_index
 
 
 @pytest.mark.parametrize(

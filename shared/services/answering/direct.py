@@ -1,0 +1,122 @@
+"""The local Generator: the fact asked for first, then what supports it, every word from the passages.
+
+"Người lao động được nghỉ hằng năm bao nhiêu ngày?" opens with the one sentence that says how many
+("Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm ... 12 ngày làm việc ... [1]"), then
+quotes at most a couple of further sentences while the answer stays short. Nothing is written that the
+documents do not say, so it cannot invent law.
+
+Each sentence of the retrieved passages is scored on three things, each in [0, 1]:
+
+- meaning: the e5 cosine between the question (`query: `) and the sentence (`passage: `), min-max
+  scaled over the candidates (cosines of one model bunch in a narrow band, their order is what counts).
+  Sentence vectors are computed at ingestion (`prepare`) into the embedding cache, so the answer only
+  looks them up; without them (documents indexed before, or no cache) meaning is left out;
+- words: the share of the question's content syllables the sentence holds, plus half the share of its
+  word pairs (`QuestionWords`);
+- kind: whether it states the kind of fact asked (`shared.services.answering.cues`): a number of days for
+  "bao nhiêu ngày", a time span for "bao lâu", a penalty for "bị phạt", a body for "cơ quan nào".
+
+plus a small prior for the better-ranked passage. The weights are round numbers, not fitted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from shared.domain.models import Chunk, SearchHit
+from shared.services.answering.cues import asked_cues, cue_match
+from shared.services.answering.sentences import QuestionWords, answer_sentences, quotable
+
+KIND_WEIGHT = 0.5
+RANK_PRIOR = 0.15
+# An answer holds its direct statement, then further quotations while the quoted text stays within
+# this many characters (a statement longer than this is still given whole).
+MAX_ANSWER_CHARS = 350
+MAX_QUOTES = 2
+
+_LEADING_MARKER = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–•+*])\s+", re.IGNORECASE)
+
+
+class SentenceVectorCache(Protocol):
+    """Passage vectors kept by text (`shared.adapters.local.embedding_cache.CachedEmbedder`)."""
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+    def cached_passages(self, texts: Sequence[str]) -> np.ndarray | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    number: int  # the citation number of its passage
+    position: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DirectAnswerGenerator:
+    vectors: SentenceVectorCache | None = None
+    meaning_weight: float = 1.0  # of the meaning score, when `vectors` are given
+    max_chars: int = MAX_ANSWER_CHARS
+    max_quotes: int = MAX_QUOTES
+
+    def prepare(self, chunks: Sequence[Chunk]) -> None:
+        """At ingestion: embed every sentence an answer may quote, so answering only looks them up."""
+        if self.vectors is not None:
+            texts = list(dict.fromkeys(s for c in chunks for s in answer_sentences(c.text)))
+            if texts:
+                self.vectors.embed_passages(texts)
+
+    def generate(self, question: str, passages: Sequence[SearchHit], *,
+                 question_vector: np.ndarray | None = None) -> Iterator[str]:
+        ranked = self.rank(question, passages, question_vector)
+        if not ranked:
+            return
+        best = ranked[0]
+        statement = _LEADING_MARKER.sub("", best.text).rstrip()
+        yield f"{statement} [{best.number}]"
+        used, quoted = len(statement), [best.text]
+        for other in ranked[1:]:
+            if len(quoted) > self.max_quotes:
+                break
+            if any(other.text in text for text in quoted) or used + len(other.text) > self.max_chars:
+                continue  # said already (the same sentence in two passages, an item of a quoted list), or too long
+            yield f" {_LEADING_MARKER.sub('', other.text).rstrip()} [{other.number}]"
+            used += len(other.text)
+            quoted.append(other.text)
+
+    def rank(self, question: str, passages: Sequence[SearchHit],
+             question_vector: np.ndarray | None = None) -> list[Candidate]:
+        """The passages' sentences that share a word with the question, best answer first."""
+        words = QuestionWords.of(question)
+        if not words.syllables:
+            return []
+        cues = asked_cues(question.lower())
+        found: list[tuple[int, int, str, float]] = []  # (passage rank, position, sentence, words+kind+prior)
+        for rank, hit in enumerate(passages):
+            for position, (sentence, context) in enumerate(quotable(hit.chunk.text)):
+                overlap, phrase = words.overlap(sentence, context=context)
+                if overlap > 0:
+                    base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, sentence.lower())
+                    found.append((rank, position, sentence, base + RANK_PRIOR / (rank + 1)))
+        meaning = self._meaning(question_vector, [sentence for _, _, sentence, _ in found])
+        scored = [Candidate(rank + 1, position, sentence, base + self.meaning_weight * m)
+                  for (rank, position, sentence, base), m in zip(found, meaning, strict=True)]
+        return sorted(scored, key=lambda c: -c.score)
+
+    def _meaning(self, question_vector: np.ndarray | None, sentences: list[str]) -> list[float]:
+        """Each sentence's cosine to the question, min-max scaled; zeros when vectors are not at hand."""
+        if question_vector is None or self.vectors is None or self.meaning_weight <= 0 or len(sentences) < 2:
+            return [0.0] * len(sentences)
+        vectors = self.vectors.cached_passages(sentences)
+        if vectors is None:
+            return [0.0] * len(sentences)
+        cosines = vectors @ np.asarray(question_vector, dtype=np.float32)
+        spread = float(cosines.max() - cosines.min())
+        if spread <= 0:
+            return [0.0] * len(sentences)
+        return ((cosines - cosines.min()) / spread).tolist()

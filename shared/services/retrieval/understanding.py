@@ -1,0 +1,44 @@
+"""Query understanding: the canonical form of a question, its restored diacritics, its references.
+
+The index learns what this needs from its own corpus (`QueryResources`): local mode builds it from
+the index SQLite (`LocalSearchIndex.query_resources`); a deployment without that store loads the
+syllable count snapshot (`SyllableCounts.load`) and a document catalogue once per process and
+passes the same object to the `Retriever`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.services.retrieval.references import DocumentCatalogue
+from shared.services.retrieval.restore import DiacriticRestorer
+from shared.services.text.normalize import normalize_text
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResources:
+    restorer: DiacriticRestorer | None = None
+    catalogue: DocumentCatalogue | None = None
+
+
+_SPACE_BEFORE = re.compile(r"\s+([,.;:!?…)\]}”’»])")
+_SPACE_AFTER = re.compile(r"([(\[{“‘«])\s+")
+_REPEATED = re.compile(r"([,.;:!?])\1+")
+_NO_SPACE_AFTER = re.compile(r"([,;:!?])(?=[^\W\d_])")
+_LEADING = re.compile(r"^[\s\-–—*•·.,;:!?/>]+")
+_TRAILING = re.compile(r"[\s\-–—*•·,;:/]+$")
+
+
+def canonical_question(question: str) -> str:
+    """`normalize_text` (NFC, tone placement, full-width characters, spaces), then one line with the
+    punctuation spaced the usual way: no space before `,.;:!?` or after an opening bracket, one after
+    `,;:!?` before a word, repeated marks once (`??` -> `?`, `. .` stays), no stray marks at either
+    end (a question of marks only keeps them). Questions differing only in these ways search
+    identically."""
+    text = normalize_text(question).replace("\n", " ")
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER.sub(r"\1", text)
+    text = _REPEATED.sub(r"\1", text)
+    text = _NO_SPACE_AFTER.sub(r"\1 ", text)
+    return _TRAILING.sub("", _LEADING.sub("", text)) or text
