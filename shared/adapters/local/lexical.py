@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import tantivy
 
@@ -116,7 +117,8 @@ class LexicalIndex:
         if not hits:
             return [], []
         found = searcher.fast_field_values("row", [address for _, address in hits])
-        return [int(r) for r in found if r is not None], [float(score) for score, _ in hits]  # "row" is always set
+        # Every document is written with its "row", so no value is missing and rows stay paired with scores.
+        return [int(cast(int, r)) for r in found], [float(score) for score, _ in hits]
 
     def _filters(self, filter: SearchFilter) -> list[tantivy.Query]:
         queries = []
