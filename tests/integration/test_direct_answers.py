@@ -44,6 +44,7 @@ def first_statement(answer: str) -> str:
     ("Cơ quan nào có thẩm quyền cấp giấy phép?", {"body"}),
     ("Vợ chồng đã có con ruột thì có được nhận con nuôi hay không?", {"permission"}),
     ("Tên gọi của pháp nhân được quy định ra sao?", set()),
+    ("Theo Bộ luật Dân sự 2015, người chưa thành niên là người như thế nào?", {"definition"}),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question: str, kinds: set[str]) -> None:
     assert {cue.kind for cue in asked_cues(question.lower())} == kinds
@@ -57,6 +58,9 @@ def test_a_sentence_states_the_kind_asked_for_in_its_unit() -> None:
     assert cue_match(asked_cues("bị phạt thế nào?"), "thì bị phạt tù từ 01 năm đến 05 năm") == 1.0
     assert cue_match(asked_cues("được bao nhiêu?"), "theo quy định tại điều 15") == 0.0  # an article, not an amount
     assert cue_match((), "bất kỳ câu nào") == 0.0
+    defined = asked_cues("theo bộ luật hình sự 2017, hình phạt là gì?")
+    assert cue_match(defined, "1. hình phạt là biện pháp cưỡng chế nghiêm khắc nhất của nhà nước") == 1.0
+    assert cue_match(defined, "phạt tiền được áp dụng là hình phạt chính") == 0.0  # mentions it, does not define it
 
 
 def test_the_answer_opens_with_the_fact_and_its_citation() -> None:
@@ -81,6 +85,40 @@ def test_further_quotations_stop_at_the_length_budget() -> None:
     passages = [hit(1, LEAVE[1]), hit(2, long_one), hit(3, LEAVE[0])]
     answer = "".join(DirectAnswerGenerator(max_chars=250).generate(QUESTION, passages))
     assert answer.startswith(LEAVE[1]) and long_one not in answer and LEAVE[0] in answer
+
+
+OFFENCE = Chunk(id="c256", document_id="blhs-256", ordinal=0,
+                headings=("Bộ luật Hình sự, Điều 256", "Tội chứa chấp việc sử dụng trái phép chất ma túy"),
+                text="1. Người nào cho thuê, cho mượn địa điểm chứa chấp việc sử dụng trái phép chất ma túy, thì bị "
+                     "phạt tù từ 02 năm đến 07 năm.\n\n2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị "
+                     "phạt tù từ 07 năm đến 15 năm:\n\na) Phạm tội 02 lần trở lên;\n\nb) Đối với người dưới 16 tuổi;"
+                     "\n\nc) Tái phạm nguy hiểm.\n\n3. Người chuẩn bị phạm tội này, thì bị phạt tù từ 01 năm "
+                     "đến 05 năm.")
+
+
+def test_a_list_item_is_quoted_after_the_sentence_that_opens_its_list() -> None:
+    question = ("Người cho thuê địa điểm chứa chấp việc sử dụng trái phép chất ma túy mà tái phạm nguy hiểm thì bị "
+                "phạt thế nào?")
+    statement = first_statement("".join(DirectAnswerGenerator().generate(question, [SearchHit(OFFENCE, 1.0)])))
+    assert "từ 07 năm đến 15 năm" in statement and statement.rstrip().endswith("c) Tái phạm nguy hiểm.")
+    assert all(piece.strip() in " ".join(OFFENCE.text.split()) for piece in statement.split("…"))  # quoted, not written
+
+
+def test_a_later_clause_is_read_with_the_offence_its_article_names() -> None:
+    question = ("Người chuẩn bị phạm tội cho thuê địa điểm chứa chấp việc sử dụng trái phép chất ma túy bị phạt tù "
+                "bao lâu?")
+    answer = "".join(DirectAnswerGenerator().generate(question, [SearchHit(OFFENCE, 1.0)]))
+    assert "từ 01 năm đến 05 năm" in first_statement(answer)
+
+
+def test_the_source_a_question_names_does_not_choose_the_sentence() -> None:
+    scope = hit(1, "Bộ luật này quy định về tội phạm và hình phạt.")
+    purpose = SearchHit(Chunk(id="c31", document_id="d31", ordinal=0, headings=("Điều 31. Mục đích của hình phạt",),
+                              text="Hình phạt không chỉ nhằm trừng trị người phạm tội mà còn giáo dục họ ý thức "
+                                   "tuân theo pháp luật."), 1.0)
+    answer = "".join(DirectAnswerGenerator().generate("Theo Bộ luật Hình sự 2017, mục đích của hình phạt là gì?",
+                                                      [scope, purpose]))
+    assert first_statement(answer).startswith("Hình phạt không chỉ nhằm trừng trị")
 
 
 def test_a_leading_list_marker_is_dropped_from_the_statement() -> None:
@@ -125,7 +163,7 @@ def test_prepare_embeds_each_quotable_sentence_once() -> None:
                   text="Được nghỉ như sau:\na) 12 ngày làm việc;\nb) 14 ngày làm việc.")
     DirectAnswerGenerator(vectors=vectors).prepare([chunk, chunk])
     assert vectors.embedded == ["Được nghỉ như sau: a) 12 ngày làm việc; b) 14 ngày làm việc.",
-                                "a) 12 ngày làm việc;", "b) 14 ngày làm việc."]
+                                "Được nghỉ như sau: a) 12 ngày làm việc;", "Được nghỉ như sau: … b) 14 ngày làm việc."]
 
 
 def test_a_question_with_no_content_words_gets_nothing() -> None:

@@ -1,7 +1,8 @@
 """Answer-type cues: what kind of fact a question asks for, and whether a sentence states one.
 
 "bao nhiêu ngày?" is answered by a number of days, "bao lâu?" by a time span, "bị phạt thế nào?" by a
-penalty, "cơ quan nào?" by a body, "có được ... không?" by a rule that allows, requires or forbids.
+penalty, "cơ quan nào?" by a body, "có được ... không?" by a rule that allows, requires or forbids,
+"X là gì?" by a sentence that says "X là ...".
 A sentence of the right kind is the likelier answer, whatever its other words. Pure functions on
 lower-cased text; a question of no known kind has no cue and is scored on meaning and words alone.
 """
@@ -37,6 +38,11 @@ def _amount_in(unit: str) -> re.Pattern[str]:
 _ANY_AMOUNT = re.compile(rf"(?<!điều )(?<!khoản )(?<!chương )(?<!điểm )(?<!mục )(?<!số )(?<!\w){_NUMBER}(?!\w)"
                          rf"(?! ?/)")
 _ASKS_AMOUNT = re.compile(r"(?<!\w)(?:bao nhiêu|mấy)(?: (\w+|%))?")
+# "Người chưa thành niên là người như thế nào?" is answered by "Người chưa thành niên là người chưa đủ
+# mười tám tuổi.": a sentence that opens with the question's subject and "là".
+_ASKS_DEFINITION = re.compile(r"^(?:theo [^,]+, )?(.+?) (?:là gì|là ai|là người như thế nào|là như thế nào|"
+                              r"được hiểu (?:là gì|như thế nào|thế nào)|có nghĩa là gì)\s*\??$")
+_OPENING_MARKER = r"(?:\d+(?:\.\d+)*[.)]\s+|[a-zđ]\)\s+)?"
 
 CUES = (
     Cue("duration", re.compile(r"bao lâu|thời hạn|thời hiệu|thời gian (?:tối (?:đa|thiểu)|là|được)|kéo dài|trong vòng"),
@@ -61,7 +67,12 @@ CUES = (
 
 
 def asked_cues(question: str) -> tuple[Cue, ...]:
-    """The kinds of fact the (lower-cased) question asks for; an amount in the unit it names."""
+    """The kinds of fact the (lower-cased) question asks for; an amount in the unit it names. "X là gì?"
+    asks for a definition only: "hình phạt là gì?" names a penalty but does not ask for one."""
+    definition = _ASKS_DEFINITION.match(question.strip())
+    if definition:
+        subject = re.escape(definition.group(1))
+        return (Cue("definition", _ASKS_DEFINITION, re.compile(rf"^{_OPENING_MARKER}{subject} là ")),)
     found = [cue for cue in CUES if cue.asks.search(question)]
     for match in _ASKS_AMOUNT.finditer(question):
         unit = _UNITS.get(match.group(1) or "")

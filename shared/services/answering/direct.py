@@ -30,7 +30,7 @@ import numpy as np
 
 from shared.domain.models import Chunk, SearchHit
 from shared.services.answering.cues import asked_cues, cue_match
-from shared.services.answering.sentences import QuestionWords, answer_sentences, quotable
+from shared.services.answering.sentences import QuestionWords, answer_sentences, statements
 
 KIND_WEIGHT = 0.5
 RANK_PRIOR = 0.15
@@ -67,7 +67,7 @@ class DirectAnswerGenerator:
     def prepare(self, chunks: Sequence[Chunk]) -> None:
         """At ingestion: embed every sentence an answer may quote, so answering only looks them up."""
         if self.vectors is not None:
-            texts = list(dict.fromkeys(s for c in chunks for s in answer_sentences(c.text)))
+            texts = list(dict.fromkeys(s for c in chunks for s in answer_sentences(c.text, article_title(c))))
             if texts:
                 self.vectors.embed_passages(texts)
 
@@ -83,7 +83,8 @@ class DirectAnswerGenerator:
         for other in ranked[1:]:
             if len(quoted) > self.max_quotes:
                 break
-            if any(other.text in text for text in quoted) or used + len(other.text) > self.max_chars:
+            said = any(other.text in text or text in other.text for text in quoted)
+            if said or used + len(other.text) > self.max_chars:
                 continue  # said already (the same sentence in two passages, an item of a quoted list), or too long
             yield f" {_LEADING_MARKER.sub('', other.text).rstrip()} [{other.number}]"
             used += len(other.text)
@@ -91,18 +92,19 @@ class DirectAnswerGenerator:
 
     def rank(self, question: str, passages: Sequence[SearchHit],
              question_vector: np.ndarray | None = None) -> list[Candidate]:
-        """The passages' sentences that share a word with the question, best answer first."""
+        """The passages' statements that share a word with the question, best answer first."""
         words = QuestionWords.of(question)
         if not words.syllables:
             return []
         cues = asked_cues(question.lower())
-        found: list[tuple[int, int, str, float]] = []  # (passage rank, position, sentence, words+kind+prior)
+        found: list[tuple[int, int, str, float]] = []  # (passage rank, position, statement, words+kind+prior)
         for rank, hit in enumerate(passages):
-            for position, (sentence, context) in enumerate(quotable(hit.chunk.text)):
-                overlap, phrase = words.overlap(sentence, context=context)
-                if overlap > 0:
-                    base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, sentence.lower())
-                    found.append((rank, position, sentence, base + RANK_PRIOR / (rank + 1)))
+            for position, statement in enumerate(statements(hit.chunk.text, article_title(hit.chunk))):
+                if not words.overlap(statement.own)[0]:
+                    continue  # it must say some of the question's words itself, not only its context
+                overlap, phrase = words.overlap(statement.own, context=statement.context)
+                base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, statement.own.lower())
+                found.append((rank, position, statement.text, base + RANK_PRIOR / (rank + 1)))
         meaning = self._meaning(question_vector, [sentence for _, _, sentence, _ in found])
         scored = [Candidate(rank + 1, position, sentence, base + self.meaning_weight * m)
                   for (rank, position, sentence, base), m in zip(found, meaning, strict=True)]
@@ -120,3 +122,12 @@ class DirectAnswerGenerator:
         if spread <= 0:
             return [0.0] * len(sentences)
         return ((cosines - cosines.min()) / spread).tolist()
+
+
+_ARTICLE_LABEL = re.compile(r"^.*?\bĐiều\s+\d+[a-zđ]?\b[.:]?\s*", re.IGNORECASE)
+
+
+def article_title(chunk: Chunk) -> str:
+    """The title of the article a passage belongs to ("Điều 113. Nghỉ hằng năm" → "Nghỉ hằng năm"): what
+    every sentence of it is about. Empty when its nearest heading is only a label ("Luật X, Điều 5")."""
+    return _ARTICLE_LABEL.sub("", chunk.headings[-1]).strip() if chunk.headings else ""

@@ -14,7 +14,14 @@ _BREAK = re.compile(r"[.;?!:]\s+")
 _LINE_ENDS = (".", ";", "?", "!", ":")
 _MIN_SENTENCE_CHARS = 12
 _LIST_ITEM = re.compile(r"^(?:[a-zđ]\)|[-–•+])\s", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\d+(?:\.\d+)*[.)]\s")
 _MAX_LIST_ITEMS = 6
+# Words a statement is read with count this much of its own: what a list item or a later clause means
+# depends on them, but a statement that says the words itself is the closer answer.
+CONTEXT_WEIGHT = 0.8
+# A source named in a question: a code, law, decree or circular with its year, or an article number.
+_NAMED_SOURCE = re.compile(r"(?:\b(?:theo|trong|tại|của)\s+)?(?:\b(?:bộ luật|luật|nghị định|thông tư|hiến pháp)\b"
+                           r"[^,?:]*?\b(?:19|20)\d\d\b|\bđiều \d+[a-zđ]?\b)", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -41,37 +48,66 @@ def split_sentences(text: str) -> list[str]:
 
 
 def with_its_list(sentence: str, following: list[str]) -> str:
-    """A sentence that introduces a list ("... như sau:") is quoted with its items (a), b), - ...), since
-    the answer usually is the list: "được nghỉ hằng năm như sau: a) 12 ngày làm việc; ..."."""
+    """A sentence that introduces a list ("... như sau:") is quoted with its first items (a), b), - ...),
+    since the answer usually is the list: "được nghỉ hằng năm như sau: a) 12 ngày làm việc; ..."."""
     if not sentence.rstrip().endswith(":"):
         return sentence
     items: list[str] = []
     for item in following:
-        if not _LIST_ITEM.match(item) or len(items) == _MAX_LIST_ITEMS:
+        if not _is_item_of(item, sentence) or len(items) == _MAX_LIST_ITEMS:
             break
         items.append(item)
     return " ".join([sentence.rstrip(), *items])
 
 
-def answer_sentences(text: str) -> list[str]:
-    """The statements an answer may quote from a passage, in reading order: its sentences, a sentence that
-    introduces a list together with the list."""
-    return [statement for statement, _ in quotable(text)]
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One thing an answer may quote from a passage.
+
+    `text` is what is quoted. `own` is what the statement itself says, `context` what it is read with:
+    a list item ("đ) Tái phạm nguy hiểm.") means nothing alone, so it is quoted after the sentence that
+    opens its list ("Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 07 năm đến 15
+    năm: … đ) Tái phạm nguy hiểm.") and read with that sentence; any later sentence is read with its
+    article's title and first sentence ("2. Người chuẩn bị phạm tội này, thì bị phạt tù ..." is about the
+    offence clause 1 names)."""
+
+    text: str
+    own: str
+    context: str
 
 
-def quotable(text: str) -> list[tuple[str, str]]:
-    """(statement, context) pairs of a passage: each statement of `answer_sentences` with what it is read
-    with. A list item is read with the sentence that introduces its list ("... như sau:"), any other
-    sentence with the passage's opening (an article's heading or first clause: "2. Phạm tội trong thời
-    chiến, thì bị phạt tù ..." is about the offence clause 1 names); the opening itself with nothing."""
+def statements(text: str, title: str = "") -> list[Statement]:
+    """The statements of a passage in reading order: each sentence (a sentence that opens a list with its
+    first items), and each list item after the sentence that opens its list."""
     sentences = split_sentences(text)
-    pairs, intro = [], ""
+    found: list[Statement] = []
+    opener: int | None = None  # the sentence that opens the list being read
     for i, sentence in enumerate(sentences):
-        if not _LIST_ITEM.match(sentence):
-            intro = sentence if sentence.rstrip().endswith(":") else ""
-        context = intro if _LIST_ITEM.match(sentence) and intro else (sentences[0] if i else "")
-        pairs.append((with_its_list(sentence, sentences[i + 1:]), context))
-    return pairs
+        if opener is not None and _is_item_of(sentence, sentences[opener]):
+            lead = sentences[opener]
+            joint = " " if i == opener + 1 else " … "
+            context = _join(lead, title, sentences[0] if opener else "")
+            found.append(Statement(f"{lead}{joint}{sentence}", sentence, context))
+            continue
+        opener = i if sentence.rstrip().endswith(":") else None
+        shown = with_its_list(sentence, sentences[i + 1:])
+        found.append(Statement(shown, shown, _join(title, sentences[0] if i else "")))
+    return found
+
+
+def answer_sentences(text: str, title: str = "") -> list[str]:
+    """The texts an answer may quote from a passage, in reading order (see `statements`)."""
+    return [statement.text for statement in statements(text, title)]
+
+
+def _is_item_of(sentence: str, opener: str) -> bool:
+    """Whether `sentence` is an item of the list `opener` opens: a lettered point or a bullet, or a
+    numbered item under an opener that is not itself a numbered clause ("... có nhiệm vụ sau đây: 1. ...")."""
+    return bool(_LIST_ITEM.match(sentence) or (_NUMBERED.match(sentence) and not _NUMBERED.match(opener)))
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
 
 
 def _unwrap(text: str) -> list[str]:
@@ -110,22 +146,27 @@ class QuestionWords:
 
     @classmethod
     def of(cls, question: str) -> QuestionWords:
+        """The words of what is asked: a named source ("Theo Bộ luật Dân sự 2015, ...", "Điều 15") says where
+        to look, which retrieval has used, and its words would only favour sentences that name a law."""
         fold = not has_diacritics(question)  # a question typed without marks meets the text folded
-        return cls(frozenset(content_syllables(question, fold=fold)),
-                   frozenset(content_bigrams(question, fold=fold)), fold)
+        asked = _NAMED_SOURCE.sub(" ", question)
+        if not content_syllables(asked, fold=fold):
+            asked = question
+        return cls(frozenset(content_syllables(asked, fold=fold)), frozenset(content_bigrams(asked, fold=fold)), fold)
 
     def overlap(self, sentence: str, context: str = "") -> tuple[float, float]:
         """(share of the question's content syllables, share of its word pairs) found in `sentence`.
 
-        Syllables found only in `context` (what the sentence is read with, such as its article's opening)
-        count half: "2. Phạm tội trong thời chiến, thì bị phạt tù từ 02 năm đến 05 năm" is about the
-        offence its article names first."""
+        What the sentence is read with (`context`: its list's opening sentence, its article's title and
+        first sentence) counts too, its syllables at `CONTEXT_WEIGHT`: "2. Phạm tội thuộc một trong các
+        trường hợp sau đây, thì bị phạt tù từ 07 năm đến 15 năm: … đ) Tái phạm nguy hiểm." answers a question
+        that names both the offence of clause 1 and the repeat offence, better than clause 1 does."""
         if not self.syllables:
             return 0.0, 0.0
         words = content_syllables(sentence, fold=self.fold)
         inherited = content_syllables(context, fold=self.fold) - words if context else set()
-        pairs = content_bigrams(sentence, fold=self.fold)
-        found = len(self.syllables & words) + 0.5 * len(self.syllables & inherited)
+        pairs = content_bigrams(f"{sentence} {context}" if context else sentence, fold=self.fold)
+        found = len(self.syllables & words) + CONTEXT_WEIGHT * len(self.syllables & inherited)
         return found / len(self.syllables), len(self.pairs & pairs) / max(len(self.pairs), 1)
 
 
