@@ -48,6 +48,10 @@ class Role(_Ranked):
     DIRECTOR = 3
 
 
+# What a document is filed as when its uploader names no type.
+DEFAULT_DOCUMENT_TYPE = "general"
+
+
 class DocumentStatus(enum.StrEnum):
     PENDING = "pending"  # accepted, waiting to be parsed
     INDEXING = "indexing"  # being parsed, chunked and embedded
@@ -69,7 +73,7 @@ class Document:
 
     id: str
     title: str
-    document_type: str = "general"
+    document_type: str = DEFAULT_DOCUMENT_TYPE
     access_level: AccessLevel = AccessLevel.PUBLIC
     source: str = ""
     status: DocumentStatus = DocumentStatus.PENDING
@@ -114,7 +118,7 @@ class Chunk:
     headings: tuple[str, ...] = ()
     article: str | None = None
     title: str = ""
-    document_type: str = "general"
+    document_type: str = DEFAULT_DOCUMENT_TYPE
     access_level: AccessLevel = AccessLevel.PUBLIC
 
     @property

@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 
-from shared.domain.models import AccessLevel, Chunk
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel, Chunk
 from shared.services.chunking.lines import split_lines
 from shared.services.chunking.split import Splitter
 from shared.services.chunking.structure import legal_blocks, prose_blocks
@@ -26,7 +26,7 @@ def split_into_chunks(
     document_id: str,
     title: str,
     text: str,
-    document_type: str = "general",
+    document_type: str = DEFAULT_DOCUMENT_TYPE,
     access_level: AccessLevel = AccessLevel.PUBLIC,
     max_words: int = 300,
     overlap_words: int = 40,
