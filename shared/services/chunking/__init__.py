@@ -14,11 +14,11 @@ from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel, Chunk
 from shared.services.chunking.lines import split_lines
 from shared.services.chunking.split import Splitter
 from shared.services.chunking.structure import legal_blocks, prose_blocks
+from shared.services.text.normalize import unify_line_breaks
 
 __all__ = ["chunk_id", "split_into_chunks"]
 
 _TITLE_ARTICLE = re.compile(r"(?:^|[\s,.;:–-])(?:Điều|ĐIỀU)\s+(\d+[a-zđ]?)\s*$")
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 
 
 def split_into_chunks(
@@ -42,7 +42,7 @@ def split_into_chunks(
     """
     if max_words < 1 or not 0 <= overlap_words < max_words:
         raise ValueError("need max_words >= 1 and 0 <= overlap_words < max_words")
-    text = unicodedata.normalize("NFC", _NEWLINES.sub("\n", text))
+    text = unicodedata.normalize("NFC", unify_line_breaks(text))
     title = unicodedata.normalize("NFC", " ".join(title.split()))
     lines = split_lines(text)
     title_article = _article_in_title(title)
