@@ -70,6 +70,20 @@ class Analyzer(Protocol):
         ...
 
 
+class SentenceVectorCache(Protocol):
+    """Passage vectors kept by text (`shared.adapters.local.embedding_cache.CachedEmbedder`): ingestion embeds the
+    sentences an answer may quote, answering looks them up. Raises what Embedder raises, and the store errors of
+    the module docstring."""
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """One float32 row per text, unit length; the model runs only for the texts not kept yet."""
+        ...
+
+    def cached_passages(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The rows of `texts` if every one is kept, else None; never runs the model."""
+        ...
+
+
 class Generator(Protocol):
     """Writes an answer from numbered passages. Pieces of text are yielded as they are produced.
 
@@ -188,7 +202,8 @@ class BlobSource(Protocol):
 
 
 class UploadSigner(Protocol):
-    """Grants a caller without credentials one write of one blob (a presigned S3 PUT)."""
+    """Grants a caller without credentials one write of one blob (a presigned S3 PUT). Signing is computed
+    locally, without a request, so it raises none of the store errors."""
 
     def presign_put(self, key: str, *, expires_seconds: int = 900, content_type: str | None = None,
                     metadata: dict[str, str] | None = None) -> str:
@@ -197,7 +212,8 @@ class UploadSigner(Protocol):
 
 
 class DropFolder(Protocol):
-    """Where dropped files land (S3Ingestion): the key prefix, and how a key becomes a document id."""
+    """Where dropped files land (S3Ingestion): the key prefix, and how a key becomes a document id. Pure: raises
+    nothing."""
 
     @property
     def prefix(self) -> str: ...

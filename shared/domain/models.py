@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 
-class AccessLevel(enum.IntEnum):
+class _Ranked(enum.IntEnum):
+    """An ordered scale named by its members: a lowercase label each, parsed back from it."""
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | Self) -> Self:
+        """The member named `value` (any case, spaces around ignored); a member of this scale as it is."""
+        if isinstance(value, cls):
+            return value
+        noun = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", cls.__name__).lower()  # AccessLevel -> access level
+        if not isinstance(value, str):
+            raise TypeError(f"neither a {cls.__name__} nor the name of one: {value!r}")
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown {noun} {value!r}") from None
+
+
+class AccessLevel(_Ranked):
     """How sensitive a document is. The integer order is the order of sensitivity."""
 
     PUBLIC = 0
@@ -16,21 +38,8 @@ class AccessLevel(enum.IntEnum):
     CONFIDENTIAL = 2
     RESTRICTED = 3
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
-    @classmethod
-    def parse(cls, value: str | AccessLevel) -> AccessLevel:
-        if isinstance(value, AccessLevel):
-            return value
-        try:
-            return cls[value.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown access level {value!r}") from None
-
-
-class Role(enum.IntEnum):
+class Role(_Ranked):
     """Who a caller is. A role reads every access level up to its own rank (design.md §1)."""
 
     GUEST = 0
@@ -38,18 +47,9 @@ class Role(enum.IntEnum):
     MANAGER = 2
     DIRECTOR = 3
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
-    @classmethod
-    def parse(cls, value: str | Role) -> Role:
-        if isinstance(value, Role):
-            return value
-        try:
-            return cls[value.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown role {value!r}") from None
+# What a document is filed as when its uploader names no type.
+DEFAULT_DOCUMENT_TYPE = "general"
 
 
 class DocumentStatus(enum.StrEnum):
@@ -73,7 +73,7 @@ class Document:
 
     id: str
     title: str
-    document_type: str = "general"
+    document_type: str = DEFAULT_DOCUMENT_TYPE
     access_level: AccessLevel = AccessLevel.PUBLIC
     source: str = ""
     status: DocumentStatus = DocumentStatus.PENDING
@@ -118,7 +118,7 @@ class Chunk:
     headings: tuple[str, ...] = ()
     article: str | None = None
     title: str = ""
-    document_type: str = "general"
+    document_type: str = DEFAULT_DOCUMENT_TYPE
     access_level: AccessLevel = AccessLevel.PUBLIC
 
     @property

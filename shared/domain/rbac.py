@@ -16,6 +16,10 @@ _HIGHEST_LEVEL_FOR_ROLE = {
 }
 
 
+# What the operator's own tools read under (the evaluation over its corpus, tuning): every document.
+UNRESTRICTED = SearchFilter(max_access_level=max(AccessLevel))
+
+
 def highest_level_for(role: Role) -> AccessLevel:
     return _HIGHEST_LEVEL_FOR_ROLE[role]
 

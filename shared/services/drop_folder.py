@@ -18,7 +18,7 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from shared.domain.models import AccessLevel, Document, DocumentStatus
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel, Document, DocumentStatus
 from shared.domain.sidecar import SIDECAR_SUFFIX
 from shared.entrypoints.cli.files import document_id_for
 from shared.observability import NullTelemetry
@@ -91,7 +91,7 @@ class S3Ingestion:
         before = self.ingestor.store.get_document(document_id)
         document = self.ingestor.ingest_file(name, self.blobs.read(key), document_id=document_id,
                                              title=meta.get("title"), document_type=meta.get("document_type")
-                                             or "general", access_level=level, source=source)
+                                             or DEFAULT_DOCUMENT_TYPE, access_level=level, source=source)
         if before is None or before.updated_at != document.updated_at or document.status is DocumentStatus.FAILED:
             self.telemetry.document_ingested(document)
         if document.status is DocumentStatus.FAILED:

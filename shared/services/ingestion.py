@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from shared.domain.errors import DomainError
-from shared.domain.models import AccessLevel, Chunk, Document, DocumentStatus
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel, Chunk, Document, DocumentStatus
 from shared.ports import DocumentStore, Embedder, SearchIndex
 from shared.services.chunking import split_into_chunks
 from shared.services.parsing import parse_document
@@ -29,7 +29,7 @@ class TextSource:
     document_id: str
     title: str
     text: str
-    document_type: str = "general"
+    document_type: str = DEFAULT_DOCUMENT_TYPE
     access_level: AccessLevel = AccessLevel.PUBLIC
     source: str = ""
 
@@ -47,7 +47,7 @@ class Ingestor:
     prepare_answers: Callable[[Sequence[Chunk]], None] | None = None
 
     def ingest_file(self, filename: str, data: bytes, *, document_id: str, title: str | None = None,
-                    document_type: str = "general", access_level: AccessLevel = AccessLevel.PUBLIC,
+                    document_type: str = DEFAULT_DOCUMENT_TYPE, access_level: AccessLevel = AccessLevel.PUBLIC,
                     source: str = "", progress: Callable[[int, int], None] | None = None) -> Document:
         """Parse and index one file. Domain failures are recorded on the document and returned, not raised.
 

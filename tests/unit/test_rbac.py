@@ -39,3 +39,11 @@ def test_access_level_parse(raw: str, level: AccessLevel) -> None:
 def test_unknown_level_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown access level"):
         AccessLevel.parse("secret")
+
+
+def test_role_parse_and_its_errors() -> None:
+    assert Role.parse(" Manager ") is Role.MANAGER
+    assert Role.parse(Role.GUEST) is Role.GUEST
+    assert (Role.DIRECTOR.label, AccessLevel.CONFIDENTIAL.label) == ("director", "confidential")
+    with pytest.raises(ValueError, match="unknown role 'root'"):
+        Role.parse("root")

@@ -46,6 +46,7 @@ from shared.adapters.local.sqlite import open_database, write_transaction
 from shared.adapters.local.vectors import DenseIndex, VectorRows, VectorSnapshot
 from shared.domain.errors import DependencyUnavailable, ModelUnavailable
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit, SearchQuery
+from shared.domain.rbac import UNRESTRICTED
 from shared.ports import Analyzer
 from shared.services.retrieval.fusion import Weights, fuse_candidates
 from shared.services.retrieval.neighbours import (
@@ -285,7 +286,6 @@ class LocalSearchIndex:
     def score_all(self, query: SearchQuery) -> tuple[list[Chunk], dict[str, np.ndarray]]:
         """Every chunk and its raw score per signal the query's mode uses (for tuning on small corpora:
         it reads every chunk)."""
-        everything = SearchFilter(max_access_level=max(AccessLevel))
         with self._view() as view:
             rows, chunks, vectors = [], [], []
             for row in view.db.execute(f"SELECT row, {_CHUNK_COLUMNS}, vector FROM chunks ORDER BY row"):
@@ -298,7 +298,7 @@ class LocalSearchIndex:
                 for name, field, terms in (("lexical", "terms", query.terms),
                                            ("folded", "folded", query.folded_terms)):
                     scores = np.zeros(len(rows), dtype=np.float32)
-                    found, values = self._lexical.search(view.lexical, field, terms, everything, len(rows))
+                    found, values = self._lexical.search(view.lexical, field, terms, UNRESTRICTED, len(rows))
                     scores[[position[r] for r in found]] = values
                     signals[name] = scores
             if query.mode in ("hybrid", "dense") and query.vector is not None:

@@ -10,15 +10,23 @@ The context carries the caller's id and role for logs only. Anything else is the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerRequestEvent,
+    APIGatewayAuthorizerResponse,
+)
 
 from shared.domain.errors import AuthenticationFailed
 from shared.services.auth.credentials import read_credential
+from shared.services.auth.service import AuthService
 
 
-def make_authorizer(auth: Any) -> Any:
-    def authorize(event: dict, context: Any) -> dict:
-        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
+def make_authorizer(auth: AuthService) -> Callable[[dict, Any], dict[str, Any]]:
+    def authorize(event: dict, context: Any) -> dict[str, Any]:
+        request = APIGatewayAuthorizerRequestEvent(event)
+        headers = request.headers if request.get("headers") else {}  # case-insensitive
         credential = read_credential(headers.get("authorization"), headers.get("x-api-key"))
         try:
             if credential is None:
@@ -29,17 +37,10 @@ def make_authorizer(auth: Any) -> Any:
                 principal = auth.authenticate_api_key(credential.value)
         except AuthenticationFailed:
             raise Exception("Unauthorized") from None  # noqa: TRY002 - the exact message API Gateway expects
-        return {"principalId": principal.id,
-                "policyDocument": {"Version": "2012-10-17", "Statement": [{
-                    "Action": "execute-api:Invoke", "Effect": "Allow", "Resource": _stage_wildcard(event)}]},
-                "context": {"principal_id": principal.id, "role": principal.role.label, "auth": credential.kind}}
+        policy = APIGatewayAuthorizerResponse.from_route_arn(
+            request.method_arn, principal.id,
+            context={"principal_id": principal.id, "role": principal.role.label, "auth": credential.kind})
+        policy.allow_all_routes()  # arn:...:api/stage/*/*, whatever method and path this call was for
+        return policy.asdict()
 
     return authorize
-
-
-def _stage_wildcard(event: dict) -> str:
-    """arn:aws:execute-api:region:account:api/stage/METHOD/path → arn:...:api/stage/*/*"""
-    arn = event.get("methodArn", "")
-    prefix, _, rest = arn.partition(":execute-api:")
-    parts = rest.split("/")
-    return f"{prefix}:execute-api:{parts[0]}/{parts[1]}/*/*" if len(parts) >= 2 else arn

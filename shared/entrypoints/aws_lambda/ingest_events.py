@@ -1,6 +1,7 @@
 """The ingest function's events: S3 drop-folder notifications delivered through SQS (read with Powertools'
 S3Event and batch processor, failures reported per message), and the EventBridge timer that purges retired
-versions. What a change does to the index and the store is shared/services/drop_folder.py's.
+versions (Powertools' EventBridgeEvent). What a change does to the index and the store is
+shared/services/drop_folder.py's.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ def changes_in(body: str) -> list[S3Change]:
 
 def is_scheduled(event: dict) -> bool:
     """The ingest function's timer (an EventBridge scheduled event), as opposed to an SQS batch."""
-    return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+    from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+
+    if "source" not in event or "detail-type" not in event:  # an SQS batch has neither
+        return False
+    timer = EventBridgeEvent(event)
+    return timer.source == "aws.events" and timer.detail_type == "Scheduled Event"
 
 
 def purge_on_schedule(index: RetiredVersions) -> dict[str, int]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from shared.domain.models import AccessLevel, DocumentStatus
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel, DocumentStatus
 from shared.domain.sidecar import SIDECAR_SUFFIX, parse_sidecar
 from shared.observability import NullTelemetry
 from shared.ports import Telemetry
@@ -83,7 +83,7 @@ def ingest_paths(ingestor: Ingestor, paths: Iterable[Path], *, access_level: str
             document_id = meta.id or document_id_for(file, root)
             before = ingestor.store.get_document(document_id)
             doc = ingestor.ingest_file(file.name, file.read_bytes(), document_id=document_id, title=meta.title,
-                                       document_type=meta.document_type or document_type or "general",
+                                       document_type=meta.document_type or document_type or DEFAULT_DOCUMENT_TYPE,
                                        access_level=level, source=str(file),
                                        progress=_ocr_progress(echo, file.name))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch

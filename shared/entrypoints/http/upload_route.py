@@ -11,7 +11,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import DependencyUnavailable, UploadByUrlOnly
-from shared.domain.models import AccessLevel
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel
 from shared.entrypoints.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
@@ -21,7 +21,7 @@ class UploadUrlIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     filename: str = Field(min_length=1, max_length=255)
     title: str | None = Field(default=None, max_length=500)
-    document_type: str = Field(default="general", min_length=1, max_length=100)
+    document_type: str = Field(default=DEFAULT_DOCUMENT_TYPE, min_length=1, max_length=100)
     access_level: Literal["public", "internal", "confidential", "restricted"] = "public"
 
 

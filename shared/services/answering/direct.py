@@ -24,11 +24,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from shared.domain.models import Chunk, SearchHit
+from shared.ports import SentenceVectorCache
 from shared.services.answering.cues import asked_cues, cue_match
 from shared.services.answering.sentences import QuestionWords, answer_sentences, statements
 
@@ -40,13 +40,6 @@ MAX_ANSWER_CHARS = 350
 MAX_QUOTES = 2
 
 _LEADING_MARKER = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–•+*])\s+", re.IGNORECASE)
-
-
-class SentenceVectorCache(Protocol):
-    """Passage vectors kept by text (`shared.adapters.local.embedding_cache.CachedEmbedder`)."""
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
-    def cached_passages(self, texts: Sequence[str]) -> np.ndarray | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,15 +10,15 @@ import hashlib
 import re
 import unicodedata
 
-from shared.domain.models import AccessLevel, Chunk
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel, Chunk
 from shared.services.chunking.lines import split_lines
 from shared.services.chunking.split import Splitter
 from shared.services.chunking.structure import legal_blocks, prose_blocks
+from shared.services.text.normalize import unify_line_breaks
 
 __all__ = ["chunk_id", "split_into_chunks"]
 
 _TITLE_ARTICLE = re.compile(r"(?:^|[\s,.;:–-])(?:Điều|ĐIỀU)\s+(\d+[a-zđ]?)\s*$")
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 
 
 def split_into_chunks(
@@ -26,7 +26,7 @@ def split_into_chunks(
     document_id: str,
     title: str,
     text: str,
-    document_type: str = "general",
+    document_type: str = DEFAULT_DOCUMENT_TYPE,
     access_level: AccessLevel = AccessLevel.PUBLIC,
     max_words: int = 300,
     overlap_words: int = 40,
@@ -42,7 +42,7 @@ def split_into_chunks(
     """
     if max_words < 1 or not 0 <= overlap_words < max_words:
         raise ValueError("need max_words >= 1 and 0 <= overlap_words < max_words")
-    text = unicodedata.normalize("NFC", _NEWLINES.sub("\n", text))
+    text = unicodedata.normalize("NFC", unify_line_breaks(text))
     title = unicodedata.normalize("NFC", " ".join(title.split()))
     lines = split_lines(text)
     title_article = _article_in_title(title)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.domain.models import AccessLevel, SearchFilter
+from shared.domain.rbac import UNRESTRICTED
 from shared.services.evaluation.confidence import bootstrap_interval
 from shared.services.evaluation.metrics import percentile
 
@@ -35,7 +35,6 @@ NOT_CONTAINMENT = frozenset({"Đúng/Sai", "Trắc nghiệm"})
 _CITATION = re.compile(r"\s*\[\d+\]")
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " .,;:!?\"'“”()"
-_EVERYTHING = SearchFilter(max_access_level=AccessLevel.RESTRICTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +102,11 @@ def summarize_answers(rows: Sequence[dict[str, float]]) -> dict:
 def answer_rows(answerer, queries: Sequence[AnswerQuery], *, top_k: int = 5) -> list[dict]:
     """One scored row per question: the figures above, its type and source, and the answer itself."""
     if queries:
-        answerer.answer(queries[0].text, filter=_EVERYTHING, top_k=top_k)  # warm-up
+        answerer.answer(queries[0].text, filter=UNRESTRICTED, top_k=top_k)  # warm-up
     rows = []
     for q in queries:
         started = time.perf_counter()
-        answer = answerer.answer(q.text, filter=_EVERYTHING, top_k=top_k)
+        answer = answerer.answer(q.text, filter=UNRESTRICTED, top_k=top_k)
         total_ms = (time.perf_counter() - started) * 1000
         rows.append({**score_answer(answer.text, q.gold), "answer_ms": answer.timings_ms.get("generate", 0.0),
                      "query_ms": total_ms, "qid": q.qid, "question_type": q.question_type, "source": q.source,

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.bootstrap.local import LocalServices
-from shared.domain.models import AccessLevel, SearchFilter
+from shared.domain.rbac import UNRESTRICTED
 from shared.services.evaluation.confidence import bootstrap_interval
 from shared.services.evaluation.metrics import mean_metrics, percentile, query_metrics
 from shared.services.ingestion import TextSource
 
 # Chunks fetched per query: enough that 100 distinct documents survive the chunk → document merge.
 _CHUNKS_PER_QUERY = 300
-_EVERYTHING = SearchFilter(max_access_level=AccessLevel.RESTRICTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +55,7 @@ def index_corpus(services: LocalServices, corpus: Sequence[TextSource],
 def rank_documents(services: LocalServices, question: str, *, mode: str) -> tuple[list[str], float]:
     """Document ids best first (each ranked by its best chunk) and the query's wall time in ms."""
     started = time.perf_counter()
-    retrieval = services.retriever.retrieve(question, filter=_EVERYTHING, k=_CHUNKS_PER_QUERY, mode=mode)
+    retrieval = services.retriever.retrieve(question, filter=UNRESTRICTED, k=_CHUNKS_PER_QUERY, mode=mode)
     elapsed = (time.perf_counter() - started) * 1000
     ranked: dict[str, None] = {}
     for hit in retrieval.hits:

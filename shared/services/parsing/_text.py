@@ -10,6 +10,7 @@ import charset_normalizer
 
 from shared.domain.errors import CorruptDocument, EmptyDocument
 from shared.services.parsing import legacy_vietnamese
+from shared.services.text.normalize import unify_line_breaks
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # Longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -25,8 +26,6 @@ _VI_TONES = "\u0300\u0301\u0303\u0309\u0323"
 _VI_VOWELS = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
 _VI_TONED = re.compile(f"[{_VI_VOWELS}][{_VI_TONES}]")
 
-# Line separators other than \n that some tools emit; all become \n.
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 # Control characters that carry no text. \t and \n survive.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufeff\ufffe\uffff]")
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
@@ -100,7 +99,7 @@ def finish_text(text: str) -> str:
 
     Raises EmptyDocument when nothing but whitespace is left.
     """
-    text = _NEWLINES.sub("\n", text)
+    text = unify_line_breaks(text)
     text = _CONTROL.sub("", text)
     text = legacy_vietnamese.repair(text)
     text = unicodedata.normalize("NFC", text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shared.domain.errors import InvalidQuery
 from shared.domain.models import ArticleRef, SearchFilter, SearchHit, SearchQuery
@@ -19,7 +19,7 @@ MODES = ("hybrid", "bm25", "dense")
 class Retrieval:
     query: SearchQuery
     hits: list[SearchHit]
-    timings_ms: dict[str, float] = field(default_factory=dict)
+    timings_ms: dict[str, float]  # per stage: analyze, embed, search
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,13 @@ class QueryResources:
     catalogue: DocumentCatalogue | None = None
 
 
-_SPACE_BEFORE = re.compile(r"\s+([,.;:!?…)\]}”’»])")
-_SPACE_AFTER = re.compile(r"([(\[{“‘«])\s+")
-_REPEATED = re.compile(r"([,.;:!?])\1+")
-_NO_SPACE_AFTER = re.compile(r"([,;:!?])(?=[^\W\d_])")
+# How a question's punctuation is spaced, as (pattern, replacement) rules applied in order.
+_PUNCTUATION_SPACING: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\s+([,.;:!?…)\]}”’»])"), r"\1"),  # no space before a closing mark
+    (re.compile(r"([(\[{“‘«])\s+"), r"\1"),  # nor after an opening one
+    (re.compile(r"([,.;:!?])\1+"), r"\1"),  # a repeated mark once
+    (re.compile(r"([,;:!?])(?=[^\W\d_])"), r"\1 "),  # one space after a mark, before a word
+)
 _LEADING = re.compile(r"^[\s\-–—*•·.,;:!?/>]+")
 _TRAILING = re.compile(r"[\s\-–—*•·,;:/]+$")
 
@@ -37,8 +40,6 @@ def canonical_question(question: str) -> str:
     end (a question of marks only keeps them). Questions differing only in these ways search
     identically."""
     text = normalize_text(question).replace("\n", " ")
-    text = _SPACE_BEFORE.sub(r"\1", text)
-    text = _SPACE_AFTER.sub(r"\1", text)
-    text = _REPEATED.sub(r"\1", text)
-    text = _NO_SPACE_AFTER.sub(r"\1 ", text)
+    for pattern, replacement in _PUNCTUATION_SPACING:
+        text = pattern.sub(replacement, text)
     return _TRAILING.sub("", _LEADING.sub("", text)) or text

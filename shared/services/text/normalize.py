@@ -41,7 +41,7 @@ def normalize_text(text: str) -> str:
     blank line in a row, no leading or trailing whitespace. Case and punctuation are kept.
     """
     text = _FORMAT.sub("", text)
-    text = _LINE_BREAK.sub("\n", text)
+    text = unify_line_breaks(text)
     text = _SPACE.sub(" ", text)
     if _FULLWIDTH.search(text):
         text = _FULLWIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
@@ -52,6 +52,11 @@ def normalize_text(text: str) -> str:
     text = _SPACE_AT_BREAK.sub("\n", text)
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip(" \n")
+
+
+def unify_line_breaks(text: str) -> str:
+    """Every kind of line break (CRLF, CR, vertical tab, form feed, NEL, U+2028, U+2029) as `\\n`."""
+    return _LINE_BREAK.sub("\n", text)
 
 
 def normalize_for_match(text: str) -> str:

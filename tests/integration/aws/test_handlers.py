@@ -202,7 +202,7 @@ def test_authorizer_allows_tokens_and_keys_and_rejects_the_rest(stack: Stack) ->
                                                                       "auth": "jwt"}
     [statement] = allowed["policyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
-    assert statement["Resource"] == "arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/*/*"
+    assert statement["Resource"] == ["arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/*/*"]
 
     _, key = stack.services.auth.create_api_key(Principal("lan", Role.EMPLOYEE), "ci", 30)
     by_key = json.loads(json.dumps(load_event("apigw_authorizer_api_key.json")).replace("<api_key>", key))
@@ -220,7 +220,7 @@ def test_a_cached_allow_grants_no_more_than_the_app(stack: Stack) -> None:
     _, key = stack.services.auth.create_api_key(owner, "ci", 30)
     check = json.loads(json.dumps(load_event("apigw_authorizer_api_key.json")).replace("<api_key>", key))
     cached = stack.authorizer(check, CONTEXT)  # what API Gateway keeps under "Bearer <key>"
-    assert cached["policyDocument"]["Statement"][0]["Resource"].endswith("/dev/*/*")
+    assert cached["policyDocument"]["Statement"][0]["Resource"][0].endswith("/dev/*/*")
 
     # The policy admits the key to a manager-only route; the app reads the owner's role and refuses.
     upload = with_token(load_event("apigw_upload_url.json"), key)

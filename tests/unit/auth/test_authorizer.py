@@ -1,10 +1,7 @@
-"""The API Gateway REQUEST authorizer over a real AuthService (SQLite stores): JWTs and API keys in the
+"""The API Gateway REQUEST authorizer over a real AuthService (in-memory stores): JWTs and API keys in the
 Authorization header (the header API Gateway caches the answer by), rejections, the stage-wide policy."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +10,12 @@ from shared.entrypoints.aws_lambda.authorizer import make_authorizer
 from shared.services.auth.service import AuthService
 from tests.unit.auth.conftest import DIRECTOR
 
-EVENT = json.loads((Path(__file__).resolve().parents[3] / "events" / "apigw_authorizer_request.json")
-                   .read_text(encoding="utf-8"))
+# As events/apigw_authorizer_request.json (what `sam local invoke` sends), less what the authorizer never reads.
+EVENT = {
+    "type": "REQUEST", "methodArn": "arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/POST/api/v1/query",
+    "resource": "/api/{proxy+}", "path": "/api/v1/query", "httpMethod": "POST",
+    "requestContext": {"accountId": "123456789012", "stage": "dev", "apiId": "abc123", "httpMethod": "POST"},
+}
 PASSWORD = "mat-khau-kiem-thu-2025"
 
 
@@ -47,7 +48,7 @@ def test_jwt_in_authorization_with_a_stage_wide_policy(authorize, service: AuthS
     # API Gateway reuses a cached answer for every route of the stage, so the policy must cover them all.
     assert allowed["policyDocument"]["Statement"] == [{
         "Action": "execute-api:Invoke", "Effect": "Allow",
-        "Resource": "arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/*/*"}]
+        "Resource": ["arn:aws:execute-api:ap-southeast-1:123456789012:abc123/dev/*/*"]}]
 
 
 def test_x_api_key_alone_still_reads(authorize, key: str) -> None:
@@ -69,3 +70,8 @@ def test_a_revoked_key_is_refused_on_the_next_call(authorize, key: str, service:
     service.revoke_api_key(owner, service.list_api_keys(owner)[0].id)
     with pytest.raises(Exception, match="^Unauthorized$"):
         authorize(request({"Authorization": f"Bearer {key}"}), None)
+
+
+def test_a_request_without_headers_is_unauthorized(authorize) -> None:
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(dict(EVENT), None)

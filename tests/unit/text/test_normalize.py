@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.services.text.normalize import normalize_for_match, normalize_text, syllables
+from shared.services.text.normalize import normalize_for_match, normalize_text, syllables, unify_line_breaks
 
 TONES = {"huyền": "\u0300", "sắc": "\u0301", "ngã": "\u0303", "hỏi": "\u0309", "nặng": "\u0323"}
 CASINGS = [str.lower, str.title, str.upper]
@@ -215,3 +215,9 @@ def test_normalize_is_idempotent_on_any_text(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
     assert unicodedata.is_normalized("NFC", once)
+
+
+def test_unify_line_breaks_makes_every_kind_one_newline() -> None:
+    # CRLF is one break, not two; a lone CR, VT, FF, NEL and the Unicode separators are each one.
+    assert unify_line_breaks("a\r\nb\rc\x0bd\x0ce\x85f\u2028g\u2029h\n\ni") == "a\nb\nc\nd\ne\nf\ng\nh\n\ni"
+    assert unify_line_breaks("\r\n\r\n") == "\n\n"

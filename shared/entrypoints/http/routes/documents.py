@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile, status
 
 from shared.domain.errors import DocumentTooLarge
-from shared.domain.models import AccessLevel
+from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel
 from shared.entrypoints.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
 from shared.entrypoints.http.schemas import DocumentListOut, DocumentOut
 from shared.services.documents import Upload
@@ -41,7 +41,7 @@ async def upload_document(
     file: Annotated[UploadFile, File(description="txt, md, html, doc, docx, xlsx, xls, csv, pptx, odt, rtf, pdf "
                                                   "(scans read by OCR), png, jpg or tiff")],
     title: Annotated[str | None, Form(max_length=500)] = None,
-    document_type: Annotated[str, Form(min_length=1, max_length=100)] = "general",
+    document_type: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_DOCUMENT_TYPE,
     access_level: Annotated[Literal["public", "internal", "confidential", "restricted"], Form()] = "internal",
 ) -> DocumentOut:
     level = AccessLevel.parse(access_level)
