@@ -206,3 +206,23 @@ def test_a_failure_while_preparing_answers_does_not_fail_the_document(tmp_path: 
                         prepare_answers=broken)
     [document] = ingestor.ingest_texts([TextSource("bld", "Bộ luật Lao động", LEAVE[1])])
     assert document.status.value == "indexed" and index.count() == 1
+
+
+FEES = ("BIỂU PHÍ DỊCH VỤ NỘI BỘ\nDịch vụ | Đơn vị tính | Mức phí (đồng)\n"
+        "Dịch vụ: Gửi xe máy tại tầng hầm; Đơn vị tính: tháng; Mức phí (đồng): 100.000\n"
+        "Dịch vụ: Gửi ô tô tại tầng hầm; Đơn vị tính: tháng; Mức phí (đồng): 1.200.000; Ghi chú: Theo thứ tự đăng ký")
+
+
+def test_a_table_row_is_one_statement_with_its_labels() -> None:
+    from shared.services.answering.sentences import split_sentences
+    rows = split_sentences(FEES)
+    assert rows[1:] == FEES.split("\n")[2:]  # each row whole, and two rows never joined
+    answer = "".join(DirectAnswerGenerator().generate("Phí gửi ô tô tại tầng hầm là bao nhiêu?", [hit(1, FEES)]))
+    assert "Gửi ô tô tại tầng hầm" in first_statement(answer) and "1.200.000" in first_statement(answer)
+
+
+@pytest.mark.parametrize("question", ["Phí gửi ô tô tại tầng hầm là bao nhiêu?",
+                                      "Mức phí gửi ô tô tại tầng hầm ra sao?", "phi gui o to tai tang ham bao nhieu"])
+def test_the_words_that_ask_are_not_looked_for_in_the_documents(question: str) -> None:
+    from shared.services.answering.sentences import coverage
+    assert coverage(question, FEES) == 1.0  # "bao nhiêu" is what the row answers, not a word it must hold

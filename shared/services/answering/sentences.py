@@ -16,9 +16,16 @@ _MIN_SENTENCE_CHARS = 12
 _LIST_ITEM = re.compile(r"^(?:[a-zđ]\)|[-–•+])\s", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\d+(?:\.\d+)*[.)]\s")
 _MAX_LIST_ITEMS = 6
+_RECORD_FIELD = re.compile(r"^[^:;.!?]{1,80}: \S")
 # Words a statement is read with count this much of its own: what a list item or a later clause means
 # depends on them, but a statement that says the words itself is the closer answer.
 CONTEXT_WEIGHT = 0.8
+_FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in STOPWORDS)
+# The words that ask ("bao nhiêu", "mấy", "ra sao"): an answer states the fact, it does not repeat them.
+# "gì", "nào", "ai", "không", "thế" are stopwords already.
+_ASKING = re.compile(r"(?<!\w)(?:bao nhiêu|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu)(?!\w)", re.IGNORECASE)
+# Without marks "may" may be "máy" ("xe máy"), so "mấy" is not dropped there.
+_ASKING_FOLDED = re.compile(fold_diacritics(_ASKING.pattern).replace("|may|", "|"), re.IGNORECASE)
 # A source named in a question: a code, law, decree or circular with its year, or an article number.
 _NAMED_SOURCE = re.compile(r"(?:\b(?:theo|trong|tại|của)\s+)?(?:\b(?:bộ luật|luật|nghị định|thông tư|hiến pháp)\b"
                            r"[^,?:]*?\b(?:19|20)\d\d\b|\bđiều \d+[a-zđ]?\b)", re.IGNORECASE)
@@ -30,10 +37,14 @@ def split_sentences(text: str) -> list[str]:
     Hard-wrapped lines (PDF, DRiLL texts) are joined first: a line break ends a sentence only after
     final punctuation, before a list marker, or at a blank line. Inside a line a sentence ends at
     . ; ? ! : followed by an upper-case letter, a digit or a list marker: "1.200.000", "37/2015/NĐ-CP"
-    and a colon introducing lower-case words are not ends.
+    and a colon introducing lower-case words are not ends. A table row written as labelled values
+    ("Dịch vụ: Gửi ô tô; Đơn vị tính: tháng; Mức phí (đồng): 1.200.000") is one sentence.
     """
     sentences: list[str] = []
     for line in _unwrap(text):
+        if _is_record(line):
+            sentences.append(line)  # a table row: its values mean nothing without their labels
+            continue
         start = 0
         for match in _BREAK.finditer(line):
             rest = line[match.end():]
@@ -45,6 +56,14 @@ def split_sentences(text: str) -> list[str]:
         sentences.append(line[start:])
     cleaned = (" ".join(s.split()) for s in sentences)
     return [s for s in cleaned if len(s) >= _MIN_SENTENCE_CHARS]
+
+
+def _is_record(line: str) -> bool:
+    """Whether a line is a table row as `shared.services.parsing._tables` writes it: values joined by "; ",
+    at least two of them and at least half of them "label: value" with a short label."""
+    fields = line.rstrip(" ;.").split("; ")
+    labelled = sum(1 for field in fields if _RECORD_FIELD.match(field))
+    return labelled >= 2 and 2 * labelled >= len(fields)
 
 
 def with_its_list(sentence: str, following: list[str]) -> str:
@@ -116,7 +135,8 @@ def _unwrap(text: str) -> list[str]:
         line = raw.strip()
         if not line:
             lines.append("")
-        elif lines and lines[-1] and not lines[-1].endswith(_LINE_ENDS) and not _LIST_MARKER.match(line):
+        elif (lines and lines[-1] and not lines[-1].endswith(_LINE_ENDS) and not _LIST_MARKER.match(line)
+              and not _is_record(line) and not _is_record(lines[-1])):
             lines[-1] = f"{lines[-1]} {line}"  # a wrapped line continues the sentence above it
         else:
             lines.append(line)
@@ -127,8 +147,10 @@ def content_syllables(text: str, *, fold: bool = True) -> set[str]:
     """Syllables that carry meaning (stopwords and one-character tokens removed), folded unless
     `fold` is False: folding lets a question typed without marks meet the text, but it also makes
     unrelated words meet (`báo` and `bao`), so accented questions compare accented syllables."""
-    kept = (s for s in syllables(text) if s not in STOPWORDS and len(s) > 1)
-    return {fold_diacritics(s) for s in kept} if fold else set(kept)
+    if fold:  # a stopword typed without marks ("tai" for "tại") is one too, on both sides alike
+        folded = (fold_diacritics(s) for s in syllables(text))
+        return {s for s in folded if s not in _FOLDED_STOPWORDS and len(s) > 1}
+    return {s for s in syllables(text) if s not in STOPWORDS and len(s) > 1}
 
 
 def content_bigrams(text: str, *, fold: bool = True) -> set[str]:
@@ -149,7 +171,7 @@ class QuestionWords:
         """The words of what is asked: a named source ("Theo Bộ luật Dân sự 2015, ...", "Điều 15") says where
         to look, which retrieval has used, and its words would only favour sentences that name a law."""
         fold = not has_diacritics(question)  # a question typed without marks meets the text folded
-        asked = _NAMED_SOURCE.sub(" ", question)
+        asked = _NAMED_SOURCE.sub(" ", asked_part(question))
         if not content_syllables(asked, fold=fold):
             asked = question
         return cls(frozenset(content_syllables(asked, fold=fold)), frozenset(content_bigrams(asked, fold=fold)), fold)
@@ -170,9 +192,17 @@ class QuestionWords:
         return found / len(self.syllables), len(self.pairs & pairs) / max(len(self.pairs), 1)
 
 
+def asked_part(question: str) -> str:
+    """The question without its asking words: what an answer's words can be compared with. A question
+    typed without marks loses them in that form too ("bao nhieu")."""
+    if has_diacritics(question):
+        return _ASKING.sub(" ", question)
+    return _ASKING_FOLDED.sub(" ", question)
+
+
 def coverage(question: str, passage: str) -> float:
     """Share of the question's content syllables found in the passage (0 when the question has none)."""
-    wanted = content_syllables(question)
+    wanted = content_syllables(asked_part(question))
     if not wanted:
         return 0.0
     return len(wanted & content_syllables(passage)) / len(wanted)
