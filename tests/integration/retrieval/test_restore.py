@@ -42,6 +42,14 @@ def test_keeps_case_spacing_punctuation_and_unknown_words(restorer: DiacriticRes
     assert restored == "Thủ tục cấp GIẤY PHÉP  xây dựng, abc 2024?"
 
 
+def test_the_words_that_ask_are_known_whatever_the_corpus_says() -> None:
+    # Documents say "báo" and "nhiều", rarely "bao nhiêu": the question's own words must still come back.
+    corpus = ["Cơ quan báo chí báo cáo nhiều nội dung.", "Báo cáo nhiều lần về phí gửi xe máy.", "Nhiều người đến đâu."]
+    restorer = DiacriticRestorer.from_counts(SyllableCounts.of_texts(corpus))
+    assert restorer.restore("phi gui xe may bao nhieu") == "phí gửi xe máy bao nhiêu"
+    assert restorer.restore("xin giay o dau") == "xin giay ở đâu"  # words the corpus lacks stay as typed
+
+
 def test_keeps_the_marks_that_were_typed(restorer: DiacriticRestorer) -> None:
     # "dát" is typed with its mark: kept, even though the corpus only knows "đất".
     assert restorer.restore("quyen su dung dát") == "quyền sử dụng dát"
