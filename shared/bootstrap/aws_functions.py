@@ -89,17 +89,16 @@ def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: Aw
 def create_analytics_app(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
                          passwords: Passwords | None = None) -> FastAPI:
     """The analytics routes alone (usage, quality, document figures: manager and director)."""
-    from shared.entrypoints.http.app_factory import create_app
-    from shared.entrypoints.http.deps import ApiServices
+    from shared.entrypoints.http.app_factory import create_app_of
+    from shared.entrypoints.http.deps import AnalyticsServices
     from shared.entrypoints.http.routes import analytics
 
     settings = settings or AuthorizerSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=_factory(clients))
-    services = ApiServices(auth=build_auth(settings, clients, passwords=passwords),
-                           queries=None, documents=None,  # type: ignore[arg-type]  # no such routes here
-                           health_checks={}, analytics=build_analytics(settings.table_name, clients))
-    return create_app(services, routers=(analytics.router,), title="vnrag analytics")
+    services = AnalyticsServices(auth=build_auth(settings, clients, passwords=passwords), health_checks={},
+                                 analytics=build_analytics(settings.table_name, clients))
+    return create_app_of(services, (analytics.router,), title="vnrag analytics")
 
 
 def _factory(clients: AwsClients) -> Callable[..., Any]:
