@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -24,7 +24,8 @@ from shared.config_aws import AuthorizerSettings, AwsSettings
 from shared.ports import Analyzer, Embedder, Generator
 from shared.services.auth.passwords import Passwords
 
-LambdaHandler = Callable[[dict, Any], Any]
+if TYPE_CHECKING:  # the handlers' type only: importing entry.py configures the loggers, the functions' job
+    from shared.entrypoints.aws_lambda.entry import Handler
 
 
 def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None, clients: AwsClients | None = None,
@@ -51,7 +52,7 @@ def create_aws_app(*, stream: bool = False, settings: AwsSettings | None = None,
 
 
 def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsClients | None = None,
-                          embedder: Embedder | None = None, analyzer: Analyzer | None = None) -> LambdaHandler:
+                          embedder: Embedder | None = None, analyzer: Analyzer | None = None) -> Handler:
     """The ingest function: the write side only (no answerer, no model client, no query resources)."""
     from shared.entrypoints.aws_lambda.ingest_events import (
         is_scheduled,
@@ -77,7 +78,7 @@ def create_ingest_handler(*, settings: AwsSettings | None = None, clients: AwsCl
 
 
 def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
-                      passwords: Passwords | None = None) -> LambdaHandler:
+                      passwords: Passwords | None = None) -> Handler:
     from shared.entrypoints.aws_lambda.authorizer import make_authorizer
 
     settings = settings or AuthorizerSettings()  # from the environment
@@ -89,17 +90,16 @@ def create_authorizer(*, settings: AuthorizerSettings | None = None, clients: Aw
 def create_analytics_app(*, settings: AuthorizerSettings | None = None, clients: AwsClients | None = None,
                          passwords: Passwords | None = None) -> FastAPI:
     """The analytics routes alone (usage, quality, document figures: manager and director)."""
-    from shared.entrypoints.http.app_factory import create_app
-    from shared.entrypoints.http.deps import ApiServices
+    from shared.entrypoints.http.app_factory import create_app_of
+    from shared.entrypoints.http.deps import AnalyticsServices
     from shared.entrypoints.http.routes import analytics
 
     settings = settings or AuthorizerSettings()  # from the environment
     clients = clients or AwsClients.for_settings(settings)
     settings = with_jwt_secret(settings, client_factory=_factory(clients))
-    services = ApiServices(auth=build_auth(settings, clients, passwords=passwords),
-                           queries=None, documents=None,  # type: ignore[arg-type]  # no such routes here
-                           health_checks={}, analytics=build_analytics(settings.table_name, clients))
-    return create_app(services, routers=(analytics.router,), title="vnrag analytics")
+    services = AnalyticsServices(auth=build_auth(settings, clients, passwords=passwords), health_checks={},
+                                 analytics=build_analytics(settings.table_name, clients))
+    return create_app_of(services, (analytics.router,), title="vnrag analytics")
 
 
 def _factory(clients: AwsClients) -> Callable[..., Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.observability import get_tracer, logger, metrics
 
@@ -35,10 +36,10 @@ class FlushMetricsPerRequest:
     metrics have piled up: a request's EMF metrics would then be written minutes later, mixed with other
     requests', or never when the environment is recycled. Flushed once the response, stream included, is sent."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await self.app(scope, receive, send)
         finally:
@@ -52,10 +53,10 @@ class StagePrefix:
     loading /api/openapi.json, the OpenAPI `servers`) missed the /dev prefix. Behind a custom domain the stage
     is not in the URL and nothing changes."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         context = (scope.get("aws.event") or {}).get("requestContext") or {}
         stage, host = context.get("stage"), context.get("domainName") or ""
         if scope["type"] == "http" and stage and ".execute-api." in host and host.endswith(".amazonaws.com"):
@@ -64,7 +65,7 @@ class StagePrefix:
         await self.app(scope, receive, send)
 
 
-def lambda_entrypoint(app: Any) -> Handler:
+def lambda_entrypoint(app: ASGIApp) -> Handler:
     """An ASGI app (FastAPI) as an API Gateway REST proxy handler."""
     from mangum import Mangum
 

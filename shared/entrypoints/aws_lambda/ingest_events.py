@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from shared.ports import RetiredVersions
 from shared.services.drop_folder import S3Change, S3Ingestion
+
+if TYPE_CHECKING:
+    from shared.entrypoints.aws_lambda.entry import Handler
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ def purge_on_schedule(index: RetiredVersions) -> dict[str, int]:
     return counts
 
 
-def make_ingest_handler(ingestion: S3Ingestion) -> Any:
+def make_ingest_handler(ingestion: S3Ingestion) -> Handler:
     """The SQS batch handler: each message is one S3 notification; failures are reported per message."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord

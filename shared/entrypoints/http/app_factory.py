@@ -4,30 +4,42 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.entrypoints.http.deps import ApiServices
+from shared.entrypoints.http.deps import ApiServices, CommonServices, Routes
 from shared.entrypoints.http.errors import register_error_handlers
 from shared.entrypoints.http.routes import analytics, auth, documents, feedback, health, monitoring, query
 from shared.entrypoints.http.web import router as web_router
 from shared.observability import correlation_id_from, logger, request_id
 
 # What every deployment of the API serves; local mode adds the upload that ingests in its own process.
-COMMON_ROUTERS: tuple[APIRouter, ...] = (auth.router, query.router, documents.router, feedback.router,
-                                         analytics.router, monitoring.router)
-ALL_ROUTERS: tuple[APIRouter, ...] = (*COMMON_ROUTERS, documents.upload_router)
+COMMON_ROUTERS: tuple[Routes[ApiServices], ...] = (auth.router, query.router, documents.router, feedback.router,
+                                                   analytics.router, monitoring.router)
+ALL_ROUTERS: tuple[Routes[ApiServices], ...] = (*COMMON_ROUTERS, documents.upload_router)
 REQUEST_ID_HEADER = "X-Request-ID"
 
+S = TypeVar("S", bound=CommonServices)
 
-def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUTERS, title: str = "vnrag",
+
+def create_app(services: ApiServices, *, routers: Sequence[Routes[ApiServices]] = ALL_ROUTERS,
                cors_origins: Sequence[str] = ()) -> FastAPI:
+    """The whole API (local mode, the query and stream functions)."""
+    return create_app_of(services, routers, title="vnrag", cors_origins=cors_origins)
+
+
+def create_app_of(services: S, routers: Sequence[Routes[S]], *, title: str,
+                  cors_origins: Sequence[str] = ()) -> FastAPI:
+    """An app serving `routers` (besides health and the pages) over `services`. Each router reads services of its
+    own kind (`Routes`), and `services` must be of every such kind: mypy checks it here, where each app is
+    assembled ("Cannot infer value of type parameter" names a router that reads more than `services` holds)."""
     # /api/docs is shared/entrypoints/http/web.py's page (Swagger UI from a pinned package, no CDN), not FastAPI's.
-    app = FastAPI(title=title, version=services.version, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json",
-                  description="Vietnamese question answering over your documents, with numbered citations.")
+    app = _Api(title=title, version=services.version, docs_url=None, redoc_url=None,
+                 openapi_url="/api/openapi.json",
+                 description="Vietnamese question answering over your documents, with numbered citations.")
     app.state.services = services  # DI without a framework; tests pass their own services
     register_error_handlers(app)
     app.add_middleware(RequestContext)
@@ -42,7 +54,6 @@ def create_app(services: ApiServices, *, routers: Sequence[APIRouter] = ALL_ROUT
     app.include_router(web_router)
     for router in routers:
         app.include_router(router)
-    _document_error_bodies(app)
     return app
 
 
@@ -60,28 +71,27 @@ ERROR_SCHEMA = {
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 
 
-def _document_error_bodies(app: FastAPI) -> None:
-    """The OpenAPI document says what a 422 really carries: our {"error": {...}} body, not FastAPI's default
-    {"detail": [...]} (which the error handlers never send)."""
-    generate = app.openapi
+class _Api(FastAPI):
+    """FastAPI whose OpenAPI document says what a 422 really carries: our {"error": {...}} body, not FastAPI's
+    default {"detail": [...]} (which the error handlers never send)."""
 
-    def openapi() -> dict:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = generate()
-        for item in schema.get("paths", {}).values():
-            for operation in item.values():
-                response = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
-                if response is not None:
-                    response["content"] = {"application/json": {"schema": ERROR_REF}}
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.pop("HTTPValidationError", None)
-        components.pop("ValidationError", None)
-        components["ErrorResponse"] = ERROR_SCHEMA
-        app.openapi_schema = schema
-        return schema
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = _with_error_bodies(super().openapi())
+        return self.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+
+def _with_error_bodies(schema: dict[str, Any]) -> dict[str, Any]:
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            response = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
+            if response is not None:
+                response["content"] = {"application/json": {"schema": ERROR_REF}}
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["ErrorResponse"] = ERROR_SCHEMA
+    return schema
 
 
 class RequestContext:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -31,23 +31,51 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
                                     "in Authorization)")
 
 
-@dataclass(frozen=True, slots=True)
-class ApiServices:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommonServices:
+    """What the routes every app mounts read: the caller's authentication, the health checks and the version,
+    and the scraper's token that opens the metrics routes."""
+
     auth: AuthService
-    queries: QueryService
-    documents: DocumentService
     health_checks: dict[str, Callable[[], dict]]
     version: str = "0.1.0"
-    analytics: Analytics | None = None
-    telemetry: Telemetry = field(default_factory=NullTelemetry)
     metrics_token: str | None = None  # a scraper's bearer token for GET /metrics (besides manager+ callers)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalyticsServices(CommonServices):
+    """The analytics routes' services: what the analytics function serves alone."""
+
+    analytics: Analytics
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiServices(AnalyticsServices):
+    """The whole API's services: local mode and the query and stream functions."""
+
+    queries: QueryService
+    documents: DocumentService
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
     upload_urls: UploadUrls | None = None  # presigned uploads into the drop folder (AWS mode with a bucket)
 
 
-def get_services(request: Request) -> ApiServices:
+_Reads = TypeVar("_Reads", bound=CommonServices, contravariant=True)
+
+
+class Routes(APIRouter, Generic[_Reads]):
+    """A router whose routes read services of the kind `_Reads` (through the matching dependency below).
+
+    create_app mounts it only over services of that kind or a richer one, so the type checker proves that
+    each app's services hold what the routes it serves read; a route never meets a part its app lacks."""
+
+
+def get_services(request: Request) -> CommonServices:
     return request.app.state.services
 
 
+# One dependency per kind of services, for the routes of a Routes of that kind.
+Common = Annotated[CommonServices, Depends(get_services)]
+WithAnalytics = Annotated[AnalyticsServices, Depends(get_services)]
 Services = Annotated[ApiServices, Depends(get_services)]
 
 

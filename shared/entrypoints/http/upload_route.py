@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import DependencyUnavailable, UploadByUrlOnly
 from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel
-from shared.entrypoints.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
+from shared.entrypoints.http.deps import ApiServices, AuthenticatedRoute, CurrentPrincipal, Routes, Services
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
+router: Routes[ApiServices] = Routes(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
 
 
 class UploadUrlIn(BaseModel):

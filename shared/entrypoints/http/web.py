@@ -20,6 +20,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from swagger_ui_bundle import swagger_ui_path
 
+from shared.entrypoints.http.deps import ApiServices
+
 STATIC = Path(__file__).resolve().parent / "static"
 SWAGGER_UI = Path(str(swagger_ui_path))
 
@@ -73,7 +75,8 @@ def upload_origin(app: FastAPI) -> str | None:
     """Where the documents page sends files in AWS mode: the origin of the bucket's presigned upload URLs
     (None in local mode, where files go to POST /api/v1/documents). Presigning is local: no AWS call."""
     if not hasattr(app.state, "upload_origin"):
-        urls = getattr(getattr(app.state, "services", None), "upload_urls", None)
+        services = getattr(app.state, "services", None)
+        urls = services.upload_urls if isinstance(services, ApiServices) else None
         origin = None
         if urls is not None:
             probe = urlsplit(urls.blobs.presign_put("origin-probe", expires_seconds=60))

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile, status
+from fastapi import BackgroundTasks, File, Form, Query, UploadFile, status
 
 from shared.domain.errors import DocumentTooLarge
 from shared.domain.models import DEFAULT_DOCUMENT_TYPE, AccessLevel
-from shared.entrypoints.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
+from shared.entrypoints.http.deps import ApiServices, AuthenticatedRoute, CurrentPrincipal, Routes, Services
 from shared.entrypoints.http.schemas import DocumentListOut, DocumentOut
 from shared.services.documents import Upload
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
+router: Routes[ApiServices] = Routes(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
 # The upload that ingests in the background of its own request: local mode only (on AWS the request ends at
 # API Gateway's 29 s and the function with it; files arrive by presigned URL, shared/entrypoints/http/upload_route.py).
-upload_router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
+upload_router: Routes[ApiServices] = Routes(
+    prefix="/api/v1/documents", tags=["documents"], route_class=AuthenticatedRoute)
 
 
 @router.get("", response_model=DocumentListOut)

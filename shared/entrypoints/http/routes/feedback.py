@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
-from shared.entrypoints.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
+from shared.entrypoints.http.deps import ApiServices, AuthenticatedRoute, CurrentPrincipal, Routes, Services
 from shared.entrypoints.http.schemas import FeedbackIn, FeedbackOut
 
-router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"], route_class=AuthenticatedRoute)
+router: Routes[ApiServices] = Routes(prefix="/api/v1/feedback", tags=["feedback"], route_class=AuthenticatedRoute)
 
 
 @router.post("", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)

@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from shared.entrypoints.http.deps import Services
+from shared.entrypoints.http.deps import Common, CommonServices, Routes
 from shared.entrypoints.http.errors import error_body
 
-router = APIRouter(prefix="/api/v1", tags=["health"])
+router: Routes[CommonServices] = Routes(prefix="/api/v1", tags=["health"])
 
 
 @router.get("/health")
-def health(services: Services) -> JSONResponse:
+def health(services: Common) -> JSONResponse:
     """Status of the service and of each dependency; 503 when any of them fails. Open to anonymous callers,
     so the checks say whether a dependency works, never what it holds (no document or chunk counts)."""
     checks = {}

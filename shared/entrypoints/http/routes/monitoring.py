@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import hmac
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.entrypoints.http.dashboard_page import DASHBOARD_HTML
-from shared.entrypoints.http.deps import Services, authenticate, get_services
+from shared.entrypoints.http.deps import ApiServices, Routes, Services, authenticate, get_services
 from shared.services.analytics import require_reader
 
-router = APIRouter(tags=["monitoring"])
+router: Routes[ApiServices] = Routes(tags=["monitoring"])
 
 
 def _scraper_token_matches(request: Request) -> bool:

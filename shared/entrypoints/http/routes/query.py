@@ -3,16 +3,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from fastapi.sse import format_sse_event
 
-from shared.entrypoints.http.deps import AuthenticatedRoute, CurrentPrincipal, Services
+from shared.entrypoints.http.deps import ApiServices, AuthenticatedRoute, CurrentPrincipal, Routes, Services
 from shared.entrypoints.http.errors import error_body
 from shared.entrypoints.http.schemas import AnswerOut, QuestionIn, SourceOut, answer_metadata
 from shared.services.answering.queries import AnsweredQuery, StreamEvent
 
-router = APIRouter(prefix="/api/v1/query", tags=["query"], route_class=AuthenticatedRoute)
+router: Routes[ApiServices] = Routes(prefix="/api/v1/query", tags=["query"], route_class=AuthenticatedRoute)
 
 
 @router.post("", response_model=AnswerOut)
