@@ -14,7 +14,7 @@ from shared.adapters.local.search_index import LocalSearchIndex, Weights
 from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
 from shared.services.answering.cues import asked_cues, cue_match
-from shared.services.answering.direct import DirectAnswerGenerator
+from shared.services.answering.direct import Candidate, DirectAnswerGenerator
 from shared.services.answering.service import NO_ANSWER, Answerer
 from shared.services.ingestion import Ingestor, TextSource
 from shared.services.retrieval.retriever import Retriever
@@ -226,3 +226,19 @@ def test_a_table_row_is_one_statement_with_its_labels() -> None:
 def test_the_words_that_ask_are_not_looked_for_in_the_documents(question: str) -> None:
     from shared.services.answering.sentences import coverage
     assert coverage(question, FEES) == 1.0  # "bao nhiêu" is what the row answers, not a word it must hold
+
+
+class RankedAs(DirectAnswerGenerator):
+    """The generator over a fixed ranking (passage n's text, its score), to test what it quotes."""
+
+    def rank(self, question, passages, question_vector=None):
+        return [Candidate(n, 0, hit.chunk.text, hit.score) for n, hit in enumerate(passages, start=1)]
+
+
+@pytest.mark.parametrize(("runner_up_score", "quoted"), [(0.97, True), (0.80, False)])
+def test_a_close_runner_up_is_quoted_even_past_the_length_budget(runner_up_score: float, quoted: bool) -> None:
+    best, runner_up = "Mức phạt là 5 triệu đồng.", "Trường hợp tái phạm thì mức phạt " + "rất cao " * 60 + "."
+    ranked = [SearchHit(Chunk(id="a", document_id="a", ordinal=0, text=best), 1.0),
+              SearchHit(Chunk(id="b", document_id="b", ordinal=0, text=runner_up), runner_up_score)]
+    answer = "".join(RankedAs().generate("?", ranked))
+    assert answer.startswith(best) and (runner_up in answer) is quoted
