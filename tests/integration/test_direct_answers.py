@@ -242,3 +242,12 @@ def test_a_close_runner_up_is_quoted_even_past_the_length_budget(runner_up_score
               SearchHit(Chunk(id="b", document_id="b", ordinal=0, text=runner_up), runner_up_score)]
     answer = "".join(RankedAs().generate("?", ranked))
     assert answer.startswith(best) and (runner_up in answer) is quoted
+
+
+def test_a_yes_no_question_is_answered_by_the_rule_on_the_action_it_asks_about() -> None:
+    cues = asked_cues("công dân có phải trả phí khi yêu cầu cung cấp thông tin không?")
+    assert cue_match(cues, "công dân được cung cấp thông tin không phải trả phí, lệ phí") == 1.0
+    assert cue_match(cues, "người yêu cầu cung cấp thông tin phải trả chi phí thực tế để in, sao") == 0.0
+    leave = asked_cues("người lao động có được trợ cấp thôi việc không?")
+    assert cue_match(leave, "1. không được trợ cấp thôi việc.") == 1.0
+    assert cue_match(leave, "người sử dụng lao động phải trả trợ cấp thôi việc") == 0.0  # another party's duty

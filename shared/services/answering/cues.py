@@ -42,6 +42,10 @@ _ASKS_AMOUNT = re.compile(r"(?<!\w)(?:bao nhiêu|mấy)(?: (\w+|%))?")
 # mười tám tuổi.": a sentence that opens with the question's subject and "là".
 _ASKS_DEFINITION = re.compile(r"^(?:theo [^,]+, )?(.+?) (?:là gì|là ai|là người như thế nào|là như thế nào|"
                               r"được hiểu (?:là gì|như thế nào|thế nào)|có nghĩa là gì)\s*\??$")
+# "có phải trả phí ... không?" asks about one action ("trả phí"): the sentence that allows, requires or
+# forbids that action ("không phải trả phí") answers, not any sentence with "phải" or "được" in it.
+_ASKED_ACTION = re.compile(r"có (?:được|phải|bị|cần|quyền|bắt buộc phải|bắt buộc) (\w+ \w+)")
+_MODAL = r"(?<!\w)(?:phải|được|bị|cần|quyền|cấm|buộc)"
 _OPENING_MARKER = r"(?:\d+(?:\.\d+)*[.)]\s+|[a-zđ]\)\s+)?"
 
 CUES = (
@@ -74,6 +78,10 @@ def asked_cues(question: str) -> tuple[Cue, ...]:
         subject = re.escape(definition.group(1))
         return (Cue("definition", _ASKS_DEFINITION, re.compile(rf"^{_OPENING_MARKER}{subject} là ")),)
     found = [cue for cue in CUES if cue.asks.search(question)]
+    action = _ASKED_ACTION.search(question)
+    if action:
+        found = [Cue(cue.kind, cue.asks, re.compile(rf"{_MODAL} {re.escape(action.group(1))}(?!\w)"))
+                 if cue.kind == "permission" else cue for cue in found]
     for match in _ASKS_AMOUNT.finditer(question):
         unit = _UNITS.get(match.group(1) or "")
         states = _amount_in(unit) if unit else _ANY_AMOUNT
