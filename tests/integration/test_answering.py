@@ -5,34 +5,27 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local.hash_embedder import HashEmbedder
-from shared.adapters.local.search_index import LocalSearchIndex, Weights
-from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, SearchFilter
 from shared.services.answering.extractive import ExtractiveGenerator
 from shared.services.answering.sentences import coverage, split_sentences
 from shared.services.answering.service import NO_ANSWER, Answerer
-from shared.services.ingestion import Ingestor, TextSource
-from shared.services.retrieval.retriever import Retriever
-from tests.fakes.analyzer import SyllableAnalyzer
+from shared.services.ingestion import TextSource
+from tests.fakes.small_index import small_index
 
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)
 
 
 @pytest.fixture
 def answerer(tmp_path: Path) -> Answerer:
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
-    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"))
-    ingestor.ingest_texts([
+    small = small_index(tmp_path)
+    small.ingest([
         TextSource("nuoi", "Luật Nuôi con nuôi", "Điều 19. Thời hạn giải quyết\nThời hạn giải quyết việc nuôi "
                    "con nuôi là 30 ngày, kể từ ngày nhận đủ hồ sơ hợp lệ. Trường hợp cần xác minh thì được "
                    "gia hạn không quá 30 ngày."),
         TextSource("luong", "Quy chế lương", "Điều 3. Thưởng cuối năm\nThưởng cuối năm bằng hai tháng lương "
                    "cơ bản cho nhân viên hoàn thành nhiệm vụ.", access_level=AccessLevel.CONFIDENTIAL),
     ])
-    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer)
-    return Answerer(retriever=retriever, generator=ExtractiveGenerator(max_sentences=2), min_dense_score=0.99,
+    return Answerer(retriever=small.retriever(), generator=ExtractiveGenerator(max_sentences=2), min_dense_score=0.99,
                     min_term_coverage=0.6)
 
 

@@ -9,16 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.adapters.local.hash_embedder import HashEmbedder
-from shared.adapters.local.search_index import LocalSearchIndex, Weights
-from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
 from shared.services.answering.cues import asked_cues, cue_match
 from shared.services.answering.direct import Candidate, DirectAnswerGenerator
 from shared.services.answering.service import NO_ANSWER, Answerer
-from shared.services.ingestion import Ingestor, TextSource
-from shared.services.retrieval.retriever import Retriever
-from tests.fakes.analyzer import SyllableAnalyzer
+from shared.services.ingestion import TextSource
+from tests.fakes.small_index import small_index
 
 QUESTION = "Người lao động được nghỉ hằng năm bao nhiêu ngày?"
 LEAVE = [  # the sentence that answers comes second in its passage, after one sharing more words
@@ -172,16 +168,14 @@ def test_a_question_with_no_content_words_gets_nothing() -> None:
 
 @pytest.fixture
 def answerer(tmp_path: Path) -> tuple[Answerer, list[Sequence[Chunk]]]:
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
+    small = small_index(tmp_path)
     prepared: list[Sequence[Chunk]] = []
-    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"),
-                        prepare_answers=prepared.append)
-    ingestor.ingest_texts([TextSource("bld", "Bộ luật Lao động", "Điều 113. Nghỉ hằng năm\n" + " ".join(LEAVE)),
-                           TextSource("cn", "Luật Nuôi con nuôi", "Điều 19. Thời hạn giải quyết việc nuôi con nuôi "
-                                      "là 30 ngày, kể từ ngày nhận đủ hồ sơ hợp lệ.")])
-    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer)
-    return Answerer(retriever=retriever, generator=DirectAnswerGenerator(), min_dense_score=0.99,
+    small.ingestor(prepare_answers=prepared.append).ingest_texts([
+        TextSource("bld", "Bộ luật Lao động", "Điều 113. Nghỉ hằng năm\n" + " ".join(LEAVE)),
+        TextSource("cn", "Luật Nuôi con nuôi", "Điều 19. Thời hạn giải quyết việc nuôi con nuôi "
+                   "là 30 ngày, kể từ ngày nhận đủ hồ sơ hợp lệ."),
+    ])
+    return Answerer(retriever=small.retriever(), generator=DirectAnswerGenerator(), min_dense_score=0.99,
                     min_term_coverage=0.6), prepared
 
 
@@ -196,16 +190,13 @@ def test_the_answerer_answers_directly_and_still_declines(answerer) -> None:
 
 
 def test_a_failure_while_preparing_answers_does_not_fail_the_document(tmp_path: Path) -> None:
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
+    small = small_index(tmp_path)
 
     def broken(chunks: Sequence[Chunk]) -> None:
         raise RuntimeError("model crashed")
 
-    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"),
-                        prepare_answers=broken)
-    [document] = ingestor.ingest_texts([TextSource("bld", "Bộ luật Lao động", LEAVE[1])])
-    assert document.status.value == "indexed" and index.count() == 1
+    [document] = small.ingestor(prepare_answers=broken).ingest_texts([TextSource("bld", "Bộ luật Lao động", LEAVE[1])])
+    assert document.status.value == "indexed" and small.index.count() == 1
 
 
 FEES = ("BIỂU PHÍ DỊCH VỤ NỘI BỘ\nDịch vụ | Đơn vị tính | Mức phí (đồng)\n"

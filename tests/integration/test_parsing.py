@@ -22,6 +22,7 @@ from shared.domain.errors import (
     UnsupportedFormat,
 )
 from shared.services.parsing import SUPPORTED_EXTENSIONS, parse_document, pdf_files
+from tests.fakes.pdf import assemble_pdf
 
 VI = "Điều 1. Phạm vi điều chỉnh\nLuật này quy định về phòng, chống ma túy; quản lý người sử dụng trái phép."
 VI_LINES = VI.split("\n")
@@ -73,20 +74,11 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {page_id + 1} 0 R >>"
         )
         objects[page_id + 1] = _stream("\n".join([*ops, "ET"]))
-    info = ""
+    info = None
     if title is not None:
-        objects[len(objects) + 1] = f"<< /Title <FEFF{title.encode('utf-16-be').hex().upper()}> >>"
-        info = f" /Info {len(objects)} 0 R"
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += f"{number} 0 obj\n{objects[number]}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{offsets[n]:010d} 00000 n \n" for n in sorted(objects)).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+        info = len(objects) + 1
+        objects[info] = f"<< /Title <FEFF{title.encode('utf-16-be').hex().upper()}> >>"
+    return assemble_pdf(objects, info=info)
 
 
 def _stream(text: str) -> str:

@@ -13,50 +13,36 @@ from shared.domain.models import AccessLevel, Principal, Role
 from shared.entrypoints.cli.files import document_id_for
 from shared.services.parsing import parse_document
 from shared.services.upload_urls import UploadUrls
+from tests.fakes.pdf import assemble_pdf
 
-
-def _pdf(objects: dict[int, str], *, trailer: str = "", xref_prev: int | None = None) -> bytes:
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += f"{number} 0 obj\n{objects[number]}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    size = max(objects) + 1
-    out += f"xref\n0 {size}\n0000000000 65535 f \n".encode()
-    for number in range(1, size):
-        out += f"{offsets.get(number, 0):010d} 00000 n \n".encode()
-    prev = f" /Prev {xref if xref_prev is None else xref_prev}" if xref_prev is not None or trailer == "self" else ""
-    out += f"trailer\n<< /Size {size} /Root 1 0 R{prev} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
+CATALOG = "<< /Type /Catalog /Pages 2 0 R >>"
 PAGE = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
 CONTENT = "<< /Length 20 >>\nstream\nBT (abc) Tj ET      \nendstream"
 HOSTILE_PDFS = {
     # the page tree lists itself as its own kid
-    "self-kid": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-                      3: PAGE, 4: CONTENT}),
+    "self-kid": assemble_pdf({1: CATALOG, 2: "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                              3: PAGE, 4: CONTENT}),
     # two page-tree nodes that are each other's kid
-    "kid-cycle": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
-                       5: "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>", 3: PAGE, 4: CONTENT}),
+    "kid-cycle": assemble_pdf({1: CATALOG, 2: "<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+                               5: "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>", 3: PAGE, 4: CONTENT}),
     # an xref section whose /Prev points back at itself
-    "xref-prev-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                            3: PAGE, 4: CONTENT}, trailer="self"),
+    "xref-prev-self": assemble_pdf({1: CATALOG, 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                                    3: PAGE, 4: CONTENT}, prev_is_self=True),
     # a stream whose /Length is an indirect reference to itself
-    "length-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                         3: PAGE, 4: "<< /Length 4 0 R >>\nstream\nBT (abc) Tj ET\nendstream"}),
+    "length-self": assemble_pdf({1: CATALOG, 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                                 3: PAGE, 4: "<< /Length 4 0 R >>\nstream\nBT (abc) Tj ET\nendstream"}),
     # a content array that names itself, and a huge declared page count
-    "contents-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>",
-                           2: "<< /Type /Pages /Kids [3 0 R] /Count 999999999 >>",
-                           3: "<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>", 5: "[5 0 R 5 0 R]"}),
+    "contents-self": assemble_pdf({1: CATALOG,
+                                   2: "<< /Type /Pages /Kids [3 0 R] /Count 999999999 >>",
+                                   3: "<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>", 5: "[5 0 R 5 0 R]"}),
     # a form XObject that draws itself
-    "xobject-self": _pdf({1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                          3: "<< /Type /Page /Parent 2 0 R /Resources << /XObject << /X 6 0 R >> >> "
-                             "/Contents 4 0 R >>",
-                          4: "<< /Length 8 >>\nstream\n/X Do   \nendstream",
-                          6: "<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Resources << /XObject << /X 6 0 R >> "
-                             ">> /Length 8 >>\nstream\n/X Do   \nendstream"}),
+    "xobject-self": assemble_pdf({1: CATALOG, 2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                                  3: "<< /Type /Page /Parent 2 0 R /Resources << /XObject << /X 6 0 R >> >> "
+                                     "/Contents 4 0 R >>",
+                                  4: "<< /Length 8 >>\nstream\n/X Do   \nendstream",
+                                  6: "<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] "
+                                     "/Resources << /XObject << /X 6 0 R >> >> /Length 8 >>"
+                                     "\nstream\n/X Do   \nendstream"}),
 }
 
 

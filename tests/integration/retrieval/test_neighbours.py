@@ -7,14 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.adapters.local.hash_embedder import HashEmbedder
-from shared.adapters.local.search_index import LocalSearchIndex, Weights
-from shared.adapters.local.sqlite_store import SqliteDocumentStore
+from shared.adapters.local.search_index import Weights
 from shared.domain.models import AccessLevel, Chunk, SearchFilter
-from shared.services.ingestion import Ingestor, TextSource
+from shared.services.ingestion import TextSource
 from shared.services.retrieval.neighbours import article_position, boost_neighbouring_articles
 from shared.services.retrieval.retriever import Retriever
-from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.small_index import small_index
 
 
 def chunk(document_id: str, title: str, article: str | None) -> Chunk:
@@ -52,18 +50,16 @@ def test_zero_boost_leaves_scores_alone() -> None:
 
 
 def _retriever(tmp_path: Path, neighbour_boost: float) -> Retriever:
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / f"i{neighbour_boost}.sqlite", analyzer=analyzer, dimension=64,
-                             weights=Weights(1.0, 0.0, 0.0), neighbour_boost=neighbour_boost)
-    store = SqliteDocumentStore(tmp_path / f"s{neighbour_boost}.sqlite")
-    Ingestor(embedder=embedder, index=index, store=store).ingest_texts([
+    small = small_index(tmp_path, weights=Weights(1.0, 0.0, 0.0), name=str(neighbour_boost),
+                        neighbour_boost=neighbour_boost)
+    small.ingest([
         TextSource("luat", "Luật thừa kế", "Điều 1. Thừa kế theo pháp luật\nThừa kế theo pháp luật áp dụng khi "
                    "không có di chúc.\nĐiều 2. Người thừa kế\nHàng thứ nhất gồm vợ, chồng, cha, mẹ, con.\n"
                    "Điều 3. Xa\nKhông liên quan gì.\nĐiều 4. Khác\nMột quy định về con và vợ chồng."),
         TextSource("mat", "Quy chế mật", "Điều 7. Di chúc mật\nDi chúc mật được cất giữ.\n"
                    "Điều 8. Hàng thừa kế mật\nVợ, chồng, cha, mẹ, con.", access_level=AccessLevel.RESTRICTED),
     ])
-    return Retriever(embedder=embedder, index=index, analyzer=analyzer)
+    return small.retriever()
 
 
 def test_the_article_next_to_a_strong_match_climbs(tmp_path: Path) -> None:

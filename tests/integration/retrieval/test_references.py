@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.local.hash_embedder import HashEmbedder
-from shared.adapters.local.search_index import LocalSearchIndex, Weights
-from shared.adapters.local.sqlite_store import SqliteDocumentStore
 from shared.domain.models import AccessLevel, ArticleRef, SearchFilter
-from shared.services.ingestion import Ingestor, TextSource
+from shared.services.ingestion import TextSource
 from shared.services.retrieval.references import DocumentCatalogue, key, parse_articles
 from shared.services.retrieval.retriever import Retriever
-from tests.fakes.analyzer import SyllableAnalyzer
+from tests.fakes.small_index import small_index
 
 EVERYTHING = SearchFilter(AccessLevel.RESTRICTED)
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,17 +83,15 @@ def test_catalogue_from_article_titles() -> None:
 
 @pytest.fixture
 def retriever(tmp_path: Path) -> Retriever:
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
-    ingestor = Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite"))
-    ingestor.ingest_texts([
+    small = small_index(tmp_path)
+    small.ingest([
         TextSource("blds", "Bộ luật dân sự", "Điều 1. Phạm vi điều chỉnh\nBộ luật này quy định địa vị pháp lý.\n"
                    "Điều 2. Công nhận quyền dân sự\nQuyền dân sự được công nhận, tôn trọng, bảo vệ.\n"),
         TextSource("blhs", "Bộ luật hình sự", "Điều 1. Nhiệm vụ\nBộ luật hình sự có nhiệm vụ bảo vệ quyền dân sự.\n"
                    "Điều 2. Cơ sở của trách nhiệm hình sự\nChỉ người nào phạm một tội mới phải chịu trách nhiệm.\n",
                    access_level=AccessLevel.RESTRICTED),
     ])
-    return Retriever(embedder=embedder, index=index, analyzer=analyzer, resources=index.query_resources)
+    return small.retriever(with_resources=True)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
@@ -126,22 +121,18 @@ def test_generated_reference_questions_on_a_corpus_slice(tmp_path: Path) -> None
     rows = bench.load_corpus_rows(CORPUS)[::12]
     questions = bench.generate(rows, sample=60)
     assert {q.kind for q in questions} == {"name", "number", "abbreviation", "unaccented"}
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64, weights=Weights(0.35, 0.15, 0.5))
-    Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite")).ingest_texts(
-        [TextSource(r["doc_id"], r["title"], r["text"], document_type="law") for r in rows])
-    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer, resources=index.query_resources)
+    small = small_index(tmp_path)
+    small.ingest([TextSource(r["doc_id"], r["title"], r["text"], document_type="law") for r in rows])
+    retriever = small.retriever(with_resources=True)
     first = [retriever.retrieve(q.text, filter=EVERYTHING, k=1).hits[0].chunk.document_id == q.relevant
              for q in questions]
     assert sum(first) / len(first) >= 0.95
 
 
 def test_boost_can_be_turned_off(tmp_path: Path) -> None:
-    embedder, analyzer = HashEmbedder(dimension=64), SyllableAnalyzer()
-    index = LocalSearchIndex(tmp_path / "i.sqlite", analyzer=analyzer, dimension=64,
-                             weights=Weights(0.35, 0.15, 0.5), reference_boost=0)
-    Ingestor(embedder=embedder, index=index, store=SqliteDocumentStore(tmp_path / "s.sqlite")).ingest_texts([
+    small = small_index(tmp_path, reference_boost=0)
+    small.ingest([
         TextSource("a", "Bộ luật dân sự", "Điều 1. Phạm vi\nQuy định chung.\nĐiều 2. Thừa kế\nThừa kế tài sản."),
     ])
-    retriever = Retriever(embedder=embedder, index=index, analyzer=analyzer, resources=index.query_resources)
+    retriever = small.retriever(with_resources=True)
     assert retriever.retrieve("thừa kế tài sản Điều 1 BLDS", filter=EVERYTHING, k=1).hits[0].chunk.article == "2"
