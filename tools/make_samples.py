@@ -78,6 +78,9 @@ class LawExcerpt:
     headings: dict[int, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
 
 
+# Most excerpts open the law: its first chapter starts before Điều 1.
+CHAPTER_ONE = {1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)}
+
 LAWS = (
     LawExcerpt(
         file="luat-tiep-can-thong-tin.txt",
@@ -86,7 +89,7 @@ LAWS = (
         match=("law", "Luật Tiếp cận thông tin"), first=1, last=16, access_level="public",
         preamble=("Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;",
                   "Quốc hội ban hành Luật Tiếp cận thông tin."),
-        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+        headings=CHAPTER_ONE,
     ),
     LawExcerpt(
         file="luat-nuoi-con-nuoi.html",
@@ -112,28 +115,28 @@ LAWS = (
         match=("law", "Luật An ninh mạng"), first=1, last=9, access_level="public",
         preamble=("Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;",
                   "Quốc hội ban hành Luật An ninh mạng."),
-        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+        headings=CHAPTER_ONE,
     ),
     LawExcerpt(
         file="luat-cu-tru.doc",
         title="Luật Cư trú 2020 – Chương I. Những quy định chung (Word 97-2003)",
         heading="LUẬT CƯ TRÚ", number="Luật số: 68/2020/QH14",
         match=("law", "Luật Cư trú"), first=1, last=7, access_level="public",
-        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+        headings=CHAPTER_ONE,
     ),
     LawExcerpt(
         file="luat-phong-chong-ma-tuy-ban-scan.pdf",
         title="Luật Phòng, chống ma túy 2021 (bản scan, trích Điều 1–3)",
         heading="LUẬT PHÒNG, CHỐNG MA TÚY", number="Luật số: 73/2021/QH14",
         match=("law", "Luật Phòng, chống ma túy"), first=1, last=3, access_level="public",
-        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+        headings=CHAPTER_ONE,
     ),
     LawExcerpt(
         file="luat-thanh-nien-tcvn3.docx",
         title="Luật Thanh niên 2020 – Chương I (văn bản gõ phông TCVN3 .VnTime)",
         heading="LUẬT THANH NIÊN", number="Luật số: 57/2020/QH14",
         match=("law", "Luật Thanh niên"), first=1, last=8, access_level="internal",
-        headings={1: (("chapter", "Chương I", "NHỮNG QUY ĐỊNH CHUNG"),)},
+        headings=CHAPTER_ONE,
     ),
 )
 
