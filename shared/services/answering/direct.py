@@ -99,9 +99,9 @@ class DirectAnswerGenerator:
         found: list[tuple[int, int, str, float]] = []  # (passage rank, position, statement, words+kind+prior)
         for rank, hit in enumerate(passages):
             for position, statement in enumerate(statements(hit.chunk.text, article_title(hit.chunk))):
-                if not words.overlap(statement.own)[0]:
-                    continue  # it must say some of the question's words itself, not only its context
                 overlap, phrase = words.overlap(statement.own, context=statement.context)
+                if not overlap:
+                    continue  # it says none of the question's words itself
                 base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, statement.own.lower())
                 found.append((rank, position, statement.text, base + RANK_PRIOR / (rank + 1)))
         meaning = self._meaning(question_vector, [sentence for _, _, sentence, _ in found])

@@ -182,10 +182,11 @@ class QuestionWords:
         What the sentence is read with (`context`: its list's opening sentence, its article's title and
         first sentence) counts too, its syllables at `CONTEXT_WEIGHT`: "2. Phạm tội thuộc một trong các
         trường hợp sau đây, thì bị phạt tù từ 07 năm đến 15 năm: … đ) Tái phạm nguy hiểm." answers a question
-        that names both the offence of clause 1 and the repeat offence, better than clause 1 does."""
-        if not self.syllables:
-            return 0.0, 0.0
+        that names both the offence of clause 1 and the repeat offence, better than clause 1 does. A sentence
+        that says none of the question's words itself scores nothing, whatever its context says."""
         words = content_syllables(sentence, fold=self.fold)
+        if not self.syllables & words:
+            return 0.0, 0.0
         inherited = content_syllables(context, fold=self.fold) - words if context else set()
         pairs = content_bigrams(f"{sentence} {context}" if context else sentence, fold=self.fold)
         found = len(self.syllables & words) + CONTEXT_WEIGHT * len(self.syllables & inherited)
