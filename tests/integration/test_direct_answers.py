@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
-from shared.services.answering.cues import asked_cues, cue_match
+from shared.services.answering.cues import asked_cues, asked_extreme, cue_match
 from shared.services.answering.direct import Candidate, DirectAnswerGenerator
+from shared.services.answering.sentences import content_syllables
 from shared.services.answering.service import NO_ANSWER, Answerer
 from shared.services.ingestion import TextSource
 from tests.fakes.small_index import small_index
@@ -105,6 +106,50 @@ def test_a_later_clause_is_read_with_the_offence_its_article_names() -> None:
                 "bao lâu?")
     answer = "".join(DirectAnswerGenerator().generate(question, [SearchHit(OFFENCE, 1.0)]))
     assert "từ 01 năm đến 05 năm" in first_statement(answer)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Cho thuê, cho mượn địa điểm chứa chấp việc sử dụng trái phép chất ma túy có thể bị phạt tù tối đa bao "
+     "nhiêu năm?", "từ 07 năm đến 15 năm"),
+    ("Người cho thuê địa điểm chứa chấp việc sử dụng trái phép chất ma túy bị phạt tù tối thiểu bao nhiêu năm?",
+     "từ 02 năm đến 07 năm"),  # the least for the offence: preparing it is graded apart
+    ("Người chuẩn bị phạm tội cho thuê địa điểm chứa chấp việc sử dụng trái phép chất ma túy bị phạt tù tối thiểu "
+     "bao nhiêu năm?", "từ 01 năm đến 05 năm"),
+])
+def test_the_most_or_the_least_is_the_grade_that_states_it(question: str, expected: str) -> None:
+    answer = "".join(DirectAnswerGenerator().generate(question, [SearchHit(OFFENCE, 1.0)]))
+    assert expected in first_statement(answer)
+
+
+def test_the_most_severe_grade_counts_penalties_not_the_amounts_of_a_condition() -> None:
+    most = asked_extreme("bị phạt tiền tối đa bao nhiêu?")
+    assert most is not None and most.money
+    assert most.measure("thì bị phạt tiền từ 10.000.000 đồng đến 100.000.000 đồng") == 100_000_000
+    assert most.measure("b) thu lợi bất chính 200.000.000 đồng trở lên") is None  # a condition, not a fine
+    term = asked_extreme("bị phạt tù tối đa bao nhiêu năm?")
+    assert term is not None and not term.money
+    assert term.measure("phạt cải tạo không giam giữ đến 03 năm hoặc phạt tù từ 06 tháng đến 02 năm") == 36
+    assert term.measure("phạt tù từ 12 năm đến 20 năm hoặc tù chung thân") > term.measure("phạt tù 20 năm")
+    assert asked_extreme("mức khấu trừ tối đa là bao nhiêu?") is None  # a share, not a term or a fine
+    assert asked_extreme("bị phạt tù từ bao nhiêu đến bao nhiêu năm?") is None
+
+
+def test_a_number_is_one_word_whatever_its_zeros() -> None:
+    question = ("Người có trách nhiệm mà cố ý bỏ nhiều hơn 2 thương binh tại trận địa dẫn đến thương binh bị chết thì "
+                "bị phạt tù từ bao nhiêu đến bao nhiêu năm?")
+    article = SearchHit(Chunk(
+        id="c417", document_id="blhs-417", ordinal=0,
+        headings=("Bộ luật Hình sự, Điều 417",
+                  "Tội cố ý bỏ thương binh, tử sỹ hoặc không chăm sóc, cứu chữa thương binh"),
+        text="1. Người nào có trách nhiệm mà cố ý bỏ thương binh, tử sĩ tại trận địa hoặc không chăm sóc, cứu chữa "
+             "thương binh dẫn đến không tìm thấy thương binh, tử sỹ hoặc thương binh bị chết, thì bị phạt cải tạo "
+             "không giam giữ đến 03 năm hoặc phạt tù từ 06 tháng đến 05 năm.\n\n2. Phạm tội thuộc một trong các "
+             "trường hợp sau đây, thì bị phạt tù từ 03 năm đến 10 năm:\n\na) Là chỉ huy hoặc sĩ quan;\n\n"
+             "b) Đối với 02 thương binh hoặc 02 tử sỹ trở lên."), 1.0)
+    answer = "".join(DirectAnswerGenerator().generate(question, [article]))
+    assert "từ 03 năm đến 10 năm" in answer  # "2" meets "02": a close call with clause 1, so both are quoted
+    assert {"2", "5000000"} <= content_syllables("2 người, 5.000.000 đồng")
+    assert "000" not in content_syllables("5.000.000 đồng")
 
 
 def test_the_source_a_question_names_does_not_choose_the_sentence() -> None:

@@ -94,3 +94,71 @@ def cue_match(cues: tuple[Cue, ...], sentence: str) -> float:
     if not cues:
         return 0.0
     return sum(1 for cue in cues if cue.states.search(sentence)) / len(cues)
+
+
+# "bị phạt tù tối đa bao nhiêu năm?" asks for the most severe grade the passage states: an offence's
+# article grades its penalties (clause 1, then "Phạm tội thuộc một trong các trường hợp sau đây, thì bị
+# phạt tù từ 07 năm đến 15 năm: ..."), and the question names the offence, not the aggravating case.
+_ASKS_MOST = re.compile(r"(?:tối đa|cao nhất|nặng nhất|nhiều nhất)(?: là)? (?:bao nhiêu|mấy|bao lâu)|"
+                        r"(?:bao nhiêu|mấy)(?: \w+){0,2} (?:tối đa|cao nhất)")
+_ASKS_LEAST = re.compile(r"(?:tối thiểu|thấp nhất|nhẹ nhất|ít nhất)(?: là)? (?:bao nhiêu|mấy|bao lâu)|"
+                         r"(?:bao nhiêu|mấy)(?: \w+){0,2} (?:tối thiểu|thấp nhất)")
+_ASKS_MONEY = re.compile(r"phạt tiền|bao nhiêu (?:tiền|đồng)|tiền phạt")
+_ASKS_TERM = re.compile(r"(?<!\w)tù(?!\w)|(?:bao nhiêu|mấy) (?:năm|tháng)")
+# Prison terms, in months so that "06 tháng" < "03 năm" < life < death, and fines: only amounts a
+# penalty states ("phạt tù từ 07 năm đến 15 năm", "phạt tiền từ 10.000.000 đồng đến 100.000.000 đồng"), not
+# the conditions of a grade ("thu lợi bất chính 200.000.000 đồng trở lên").
+_BOUND = r"(?:từ |đến )?(\d[\d.]*) ({unit})(?: đến (\d[\d.]*) ({unit}))?"
+_TERM = re.compile(r"(?:tù|giam giữ) " + _BOUND.format(unit="năm|tháng") + r"|(tù chung thân)|(tử hình)")
+_FINE = re.compile(r"phạt tiền " + _BOUND.format(unit="đồng"))
+_PREPARING = re.compile(r"chuẩn bị phạm tội")
+_MONTHS = {"năm": 12, "tháng": 1}
+_LIFE, _DEATH = 12 * 100, 12 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Extreme:
+    """A question asking for the most ("tối đa") or the least ("tối thiểu") of a penalty or amount."""
+
+    most: bool
+    money: bool
+    preparing: bool = False  # the question asks about preparing the offence ("chuẩn bị phạm tội")
+
+    def measure(self, sentence: str) -> int | None:
+        """The sentence's highest (for `most`) or lowest stated term or sum; None when it states none.
+        The grade for preparing an offence is not a grade of the offence itself: the least penalty for
+        "cho thuê địa điểm ..." is clause 1's, not that of "Người chuẩn bị phạm tội này"."""
+        if _PREPARING.search(sentence) and not self.preparing:
+            return None
+        values = _sums(sentence) if self.money else _terms(sentence)
+        if not values:
+            return None
+        return max(values) if self.most else min(values)
+
+
+def asked_extreme(question: str) -> Extreme | None:
+    """Whether the (lower-cased) question asks for the most or the least of a term or a sum."""
+    most = bool(_ASKS_MOST.search(question))
+    if not most and not _ASKS_LEAST.search(question):
+        return None
+    money = bool(_ASKS_MONEY.search(question))
+    if not money and not _ASKS_TERM.search(question):
+        return None  # "mức khấu trừ tối đa là bao nhiêu?" asks for a share, not a term or a sum
+    return Extreme(most=most, money=money, preparing=bool(_PREPARING.search(question)))
+
+
+def _terms(sentence: str) -> list[int]:
+    found = []
+    for low, low_unit, high, high_unit, life, death in _TERM.findall(sentence):
+        if life or death:
+            found.append(_DEATH if death else _LIFE)
+            continue
+        found.append(int(low) * _MONTHS[low_unit])
+        if high:
+            found.append(int(high) * _MONTHS[high_unit])
+    return found
+
+
+def _sums(sentence: str) -> list[int]:
+    return [int(amount.replace(".", "")) for match in _FINE.findall(sentence)
+            for amount in (match[0], match[2]) if amount.replace(".", "").isdigit()]

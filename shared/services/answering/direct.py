@@ -29,7 +29,7 @@ import numpy as np
 
 from shared.domain.models import Chunk, SearchHit
 from shared.ports import SentenceVectorCache
-from shared.services.answering.cues import asked_cues, cue_match
+from shared.services.answering.cues import Extreme, asked_cues, asked_extreme, cue_match
 from shared.services.answering.sentences import QuestionWords, answer_sentences, statements
 
 KIND_WEIGHT = 0.5
@@ -96,13 +96,18 @@ class DirectAnswerGenerator:
         if not words.syllables:
             return []
         cues = asked_cues(question.lower())
+        extreme = asked_extreme(question.lower())
         found: list[tuple[int, int, str, float]] = []  # (passage rank, position, statement, words+kind+prior)
         for rank, hit in enumerate(passages):
-            for position, statement in enumerate(statements(hit.chunk.text, article_title(hit.chunk))):
+            said = statements(hit.chunk.text, article_title(hit.chunk))
+            graded = _extreme_of(extreme, [statement.text for statement in said]) if extreme else None
+            for position, statement in enumerate(said):
                 overlap, phrase = words.overlap(statement.own, context=statement.context)
                 if not overlap:
                     continue  # it says none of the question's words itself
                 base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, statement.own.lower())
+                if graded is not None and extreme and extreme.measure(statement.text.lower()) == graded:
+                    base += KIND_WEIGHT
                 found.append((rank, position, statement.text, base + RANK_PRIOR / (rank + 1)))
         meaning = self._meaning(question_vector, [sentence for _, _, sentence, _ in found])
         scored = [Candidate(rank + 1, position, sentence, base + self.meaning_weight * m)
@@ -121,6 +126,14 @@ class DirectAnswerGenerator:
         if spread <= 0:
             return [0.0] * len(sentences)
         return ((cosines - cosines.min()) / spread).tolist()
+
+
+def _extreme_of(extreme: Extreme, texts: list[str]) -> int | None:
+    """The highest (or lowest) term or sum the passage's statements state: its most (least) severe grade."""
+    measures = [m for text in texts if (m := extreme.measure(text.lower())) is not None]
+    if not measures:
+        return None
+    return max(measures) if extreme.most else min(measures)
 
 
 _ARTICLE_LABEL = re.compile(r"^.*?\bĐiều\s+\d+[a-zđ]?\b[.:]?\s*", re.IGNORECASE)

@@ -20,6 +20,9 @@ _RECORD_FIELD = re.compile(r"^[^:;.!?]{1,80}: \S")
 # Words a statement is read with count this much of its own: what a list item or a later clause means
 # depends on them, but a statement that says the words itself is the closer answer.
 CONTEXT_WEIGHT = 0.8
+# A number is one word whatever its leading zeros or thousands dots: "2 thương binh" is "02 thương binh",
+# and "5.000.000" is not three words "5", "000", "000".
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{3})+(?![\w.])|(?<![\w.])\d+(?![\w])")
 _FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in STOPWORDS)
 # The words that ask ("bao nhiêu", "mấy", "ra sao"): an answer states the fact, it does not repeat them.
 # "gì", "nào", "ai", "không", "thế" are stopwords already.
@@ -147,10 +150,11 @@ def content_syllables(text: str, *, fold: bool = True) -> set[str]:
     """Syllables that carry meaning (stopwords and one-character tokens removed), folded unless
     `fold` is False: folding lets a question typed without marks meet the text, but it also makes
     unrelated words meet (`báo` and `bao`), so accented questions compare accented syllables."""
+    numbers = {number.replace(".", "").lstrip("0") or "0" for number in _NUMBER.findall(text)}
     if fold:  # a stopword typed without marks ("tai" for "tại") is one too, on both sides alike
         folded = (fold_diacritics(s) for s in syllables(text))
-        return {s for s in folded if s not in _FOLDED_STOPWORDS and len(s) > 1}
-    return {s for s in syllables(text) if s not in STOPWORDS and len(s) > 1}
+        return numbers | {s for s in folded if s not in _FOLDED_STOPWORDS and len(s) > 1 and not s.isdigit()}
+    return numbers | {s for s in syllables(text) if s not in STOPWORDS and len(s) > 1 and not s.isdigit()}
 
 
 def content_bigrams(text: str, *, fold: bool = True) -> set[str]:
