@@ -42,6 +42,9 @@ def first_statement(answer: str) -> str:
     ("Vợ chồng đã có con ruột thì có được nhận con nuôi hay không?", {"permission"}),
     ("Tên gọi của pháp nhân được quy định ra sao?", set()),
     ("Theo Bộ luật Dân sự 2015, người chưa thành niên là người như thế nào?", {"definition"}),
+    ("Theo luật về thời hạn, khi khoảng thời gian diễn ra không liền nhau, một giờ được tính là?", {"definition"}),
+    ("Người chống người thi hành công vụ bị xử lý như thế nào?", {"penalty"}),
+    ("Quyết định cá biệt bị hủy thì quyền dân sự bị xâm phạm được xử lý như thế nào?", set()),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question: str, kinds: set[str]) -> None:
     assert {cue.kind for cue in asked_cues(question.lower())} == kinds
@@ -150,6 +153,18 @@ def test_a_number_is_one_word_whatever_its_zeros() -> None:
     assert "từ 03 năm đến 10 năm" in answer  # "2" meets "02": a close call with clause 1, so both are quoted
     assert {"2", "5000000"} <= content_syllables("2 người, 5.000.000 đồng")
     assert "000" not in content_syllables("5.000.000 đồng")
+
+
+def test_a_definition_asked_in_a_last_clause_is_the_list_item_that_gives_it() -> None:
+    units = ["Một năm là ba trăm sáu mươi lăm ngày", "Nửa năm là sáu tháng", "Một tháng là ba mươi ngày",
+             "Nửa tháng là mười lăm ngày", "Một tuần là bảy ngày", "Một ngày là hai mươi tư giờ",
+             "Một giờ là sáu mươi phút", "Một phút là sáu mươi giây"]  # more items than a list opener shows
+    items = ";\n\n".join(f"{letter}) {unit}" for letter, unit in zip("abcdeghi", units, strict=True))
+    terms = hit(1, "1. Trường hợp các bên có thỏa thuận về thời hạn mà khoảng thời gian diễn ra không liền nhau "
+                   f"thì thời hạn đó được tính như sau:\n\n{items}.")
+    question = "Theo luật về thời hạn, khi khoảng thời gian diễn ra không liền nhau, một phút được tính là?"
+    statement = first_statement("".join(DirectAnswerGenerator().generate(question, [terms])))
+    assert statement.rstrip().endswith("i) Một phút là sáu mươi giây.")
 
 
 def test_the_source_a_question_names_does_not_choose_the_sentence() -> None:

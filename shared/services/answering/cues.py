@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 # A quantity: digits ("12", "1.200.000", "01") or number words ("mười tám", "hai").
 _NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|nửa)"
-_TIME_UNIT = r"(?:giờ|ngày|tuần|tháng|năm|quý)"
+_TIME_UNIT = r"(?:giây|phút|giờ|ngày|tuần|tháng|năm|quý)"
 _UNITS = {  # the word after "bao nhiêu" / "mấy" → what the answer's number is counted in
     "ngày": r"ngày(?: làm việc)?", "tháng": "tháng", "năm": "năm", "giờ": "giờ", "tuần": "tuần", "quý": "quý",
     "tuổi": "tuổi", "lần": "lần", "người": "người", "phần": r"(?:phần trăm|%)", "%": "%", "đồng": "đồng",
@@ -40,8 +40,11 @@ _ANY_AMOUNT = re.compile(rf"(?<!điều )(?<!khoản )(?<!chương )(?<!điểm 
 _ASKS_AMOUNT = re.compile(r"(?<!\w)(?:bao nhiêu|mấy)(?: (\w+|%))?")
 # "Người chưa thành niên là người như thế nào?" is answered by "Người chưa thành niên là người chưa đủ
 # mười tám tuổi.": a sentence that opens with the question's subject and "là".
+# "..., một giờ được tính là?" and "Danh dự, nhân phẩm, uy tín của cá nhân là?" ask the same way; the subject
+# is the whole question or its last clause.
 _ASKS_DEFINITION = re.compile(r"^(?:theo [^,]+, )?(.+?) (?:là gì|là ai|là người như thế nào|là như thế nào|"
-                              r"được hiểu (?:là gì|như thế nào|thế nào)|có nghĩa là gì)\s*\??$")
+                              r"được hiểu (?:là gì|như thế nào|thế nào)|có nghĩa là gì|(?:được (?:tính|hiểu) )?là)"
+                              r"\s*\??$")
 # "có phải trả phí ... không?" asks about one action ("trả phí"): the sentence that allows, requires or
 # forbids that action ("không phải trả phí") answers, not any sentence with "phải" or "được" in it.
 _ASKED_ACTION = re.compile(r"có (?:được|phải|bị|cần|quyền|bắt buộc phải|bắt buộc) (\w+ \w+)")
@@ -51,7 +54,8 @@ _OPENING_MARKER = r"(?:\d+(?:\.\d+)*[.)]\s+|[a-zđ]\)\s+)?"
 CUES = (
     Cue("duration", re.compile(r"bao lâu|thời hạn|thời hiệu|thời gian (?:tối (?:đa|thiểu)|là|được)|kéo dài|trong vòng"),
         _amount_in(_TIME_UNIT)),
-    Cue("penalty", re.compile(r"phạt|hình phạt|chế tài|xử lý (?:thế|như)|bị xử lý|chịu trách nhiệm hình sự|"
+    # "bị xử lý thế nào?" asks for a penalty; "quyền ... bị xâm phạm được xử lý như thế nào?" does not.
+    Cue("penalty", re.compile(r"phạt|hình phạt|chế tài|(?<!được )xử lý (?:thế|như)|bị xử lý|chịu trách nhiệm hình sự|"
                               r"trách nhiệm gì"),
         re.compile(r"phạt tù|phạt tiền|cảnh cáo|cải tạo không giam giữ|tù chung thân|tử hình|trục xuất|"
                    r"tước quyền|cấm (?:đảm nhiệm|hành nghề|cư trú)|đình chỉ|buộc |bồi thường|kỷ luật|sa thải")),
@@ -75,8 +79,9 @@ def asked_cues(question: str) -> tuple[Cue, ...]:
     asks for a definition only: "hình phạt là gì?" names a penalty but does not ask for one."""
     definition = _ASKS_DEFINITION.match(question.strip())
     if definition:
-        subject = re.escape(definition.group(1))
-        return (Cue("definition", _ASKS_DEFINITION, re.compile(rf"^{_OPENING_MARKER}{subject} là ")),)
+        subject = definition.group(1)
+        said = "|".join(re.escape(part) for part in dict.fromkeys((subject, subject.rsplit(", ", 1)[-1])))
+        return (Cue("definition", _ASKS_DEFINITION, re.compile(rf"^{_OPENING_MARKER}(?:{said}) là ")),)
     found = [cue for cue in CUES if cue.asks.search(question)]
     action = _ASKED_ACTION.search(question)
     if action:
