@@ -12,7 +12,7 @@ import pytest
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
 from shared.services.answering.cues import asked_cues, asked_extreme, cue_match
 from shared.services.answering.direct import Candidate, DirectAnswerGenerator
-from shared.services.answering.sentences import content_syllables
+from shared.services.answering.sentences import QuestionWords, content_syllables
 from shared.services.answering.service import NO_ANSWER, Answerer
 from shared.services.ingestion import TextSource
 from tests.fakes.small_index import small_index
@@ -165,6 +165,21 @@ def test_a_definition_asked_in_a_last_clause_is_the_list_item_that_gives_it() ->
     question = "Theo luật về thời hạn, khi khoảng thời gian diễn ra không liền nhau, một phút được tính là?"
     statement = first_statement("".join(DirectAnswerGenerator().generate(question, [terms])))
     assert statement.rstrip().endswith("i) Một phút là sáu mươi giây.")
+
+
+def test_a_negation_in_the_question_is_looked_for_but_the_yes_no_particle_is_not() -> None:
+    payment = SearchHit(Chunk(
+        id="c440", document_id="blds-440", ordinal=0, headings=("Bộ luật dân sự, Điều 440", "Nghĩa vụ trả tiền"),
+        text="1. Bên mua có nghĩa vụ thanh toán tiền theo thời hạn, địa điểm và mức tiền được quy định trong hợp "
+             "đồng.\n\n2. Trường hợp các bên chỉ có thỏa thuận về thời hạn giao tài sản thì thời hạn thanh toán tiền "
+             "cũng được xác định tương ứng với thời hạn giao tài sản. Nếu các bên không có thỏa thuận về thời hạn giao "
+             "tài sản và thời hạn thanh toán tiền thì bên mua phải thanh toán tiền tại thời điểm nhận tài sản."), 1.0)
+    question = ("Bên mua cần thanh toán tiền lúc nào trong trường hợp các bên không có thoả thuận về thời gian giao "
+                "tài sản và thời hạn thanh toán?")
+    answer = "".join(DirectAnswerGenerator().generate(question, [payment]))
+    assert "tại thời điểm nhận tài sản" in first_statement(answer)
+    assert "khong" not in QuestionWords.of("co duoc nhan con nuoi khong?").syllables
+    assert "khong" in QuestionWords.of("khi cac ben khong co thoa thuan?").syllables
 
 
 def test_the_source_a_question_names_does_not_choose_the_sentence() -> None:

@@ -31,6 +31,7 @@ from shared.domain.models import Chunk, SearchHit
 from shared.ports import SentenceVectorCache
 from shared.services.answering.cues import Extreme, asked_cues, asked_extreme, cue_match
 from shared.services.answering.sentences import QuestionWords, answer_sentences, statements
+from shared.services.text.normalize import normalize_text
 
 KIND_WEIGHT = 0.5
 RANK_PRIOR = 0.15
@@ -92,6 +93,7 @@ class DirectAnswerGenerator:
     def rank(self, question: str, passages: Sequence[SearchHit],
              question_vector: np.ndarray | None = None) -> list[Candidate]:
         """The passages' statements that share a word with the question, best answer first."""
+        question = normalize_text(question)  # "thoả thuận" is "thỏa thuận", as the passages are written
         words = QuestionWords.of(question)
         if not words.syllables:
             return []

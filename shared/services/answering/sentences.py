@@ -23,10 +23,14 @@ CONTEXT_WEIGHT = 0.8
 # A number is one word whatever its leading zeros or thousands dots: "2 thương binh" is "02 thương binh",
 # and "5.000.000" is not three words "5", "000", "000".
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{3})+(?![\w.])|(?<![\w.])\d+(?![\w])")
-_FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in STOPWORDS)
+# "không" negates in a question ("khi các bên không có thỏa thuận"), so it is looked for; the "không?" that
+# ends a yes/no question asks, and is dropped with the other asking words.
+_ANSWER_STOPWORDS = STOPWORDS - {"không"}
+_FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in _ANSWER_STOPWORDS)
 # The words that ask ("bao nhiêu", "mấy", "ra sao"): an answer states the fact, it does not repeat them.
 # "gì", "nào", "ai", "không", "thế" are stopwords already.
-_ASKING = re.compile(r"(?<!\w)(?:bao nhiêu|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu)(?!\w)", re.IGNORECASE)
+_ASKING = re.compile(r"(?<!\w)(?:bao nhiêu|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu|(?:hay |hoặc )?không"
+                     r"(?=\W*$))(?!\w)", re.IGNORECASE)
 # Without marks "may" may be "máy" ("xe máy"), so "mấy" is not dropped there.
 _ASKING_FOLDED = re.compile(fold_diacritics(_ASKING.pattern).replace("|may|", "|"), re.IGNORECASE)
 # A source named in a question: a code, law, decree or circular with its year, or an article number.
@@ -154,7 +158,7 @@ def content_syllables(text: str, *, fold: bool = True) -> set[str]:
     if fold:  # a stopword typed without marks ("tai" for "tại") is one too, on both sides alike
         folded = (fold_diacritics(s) for s in syllables(text))
         return numbers | {s for s in folded if s not in _FOLDED_STOPWORDS and len(s) > 1 and not s.isdigit()}
-    return numbers | {s for s in syllables(text) if s not in STOPWORDS and len(s) > 1 and not s.isdigit()}
+    return numbers | {s for s in syllables(text) if s not in _ANSWER_STOPWORDS and len(s) > 1 and not s.isdigit()}
 
 
 def content_bigrams(text: str, *, fold: bool = True) -> set[str]:
