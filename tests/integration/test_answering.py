@@ -66,6 +66,10 @@ def test_coverage_ignores_marks_and_stopwords() -> None:
     # a colon before lower-case words (including accented ones) does not end the sentence
     ("1. Nghỉ từ 01 đến 02 ngày: đăng ký trên hệ thống trước 01 ngày.",
      ["1. Nghỉ từ 01 đến 02 ngày: đăng ký trên hệ thống trước 01 ngày."]),
+    # nor does a colon before a number that is a value, not a list marker
+    ("1. Nghỉ hằng năm: 12 ngày làm việc. 2. Nghỉ việc riêng: kết hôn 03 ngày.",
+     ["1. Nghỉ hằng năm: 12 ngày làm việc.", "2. Nghỉ việc riêng: kết hôn 03 ngày."]),
+    ("Các loại nghỉ như sau: 1. Nghỉ hằng năm.", ["Các loại nghỉ như sau:", "1. Nghỉ hằng năm."]),
     # hard-wrapped lines are joined; list items and final punctuation still break
     ("Người lao động được nghỉ hằng năm\nđủ 12 tháng làm việc như sau:\na) 12 ngày làm việc;\nb) 14 ngày làm việc.",
      ["Người lao động được nghỉ hằng năm đủ 12 tháng làm việc như sau:", "a) 12 ngày làm việc;",

@@ -44,8 +44,9 @@ def split_sentences(text: str) -> list[str]:
     Hard-wrapped lines (PDF, DRiLL texts) are joined first: a line break ends a sentence only after
     final punctuation, before a list marker, or at a blank line. Inside a line a sentence ends at
     . ; ? ! : followed by an upper-case letter, a digit or a list marker: "1.200.000", "37/2015/NĐ-CP"
-    and a colon introducing lower-case words are not ends. A table row written as labelled values
-    ("Dịch vụ: Gửi ô tô; Đơn vị tính: tháng; Mức phí (đồng): 1.200.000") is one sentence.
+    and a colon introducing lower-case words or a number ("Nghỉ hằng năm: 12 ngày") are not ends. A
+    table row written as labelled values ("Dịch vụ: Gửi ô tô; Đơn vị tính: tháng; Mức phí (đồng):
+    1.200.000") is one sentence.
     """
     sentences: list[str] = []
     for line in _unwrap(text):
@@ -57,6 +58,8 @@ def split_sentences(text: str) -> list[str]:
             rest = line[match.end():]
             if _LIST_MARKER.fullmatch(line[start:match.end()]):
                 continue  # "1. " or "a) " opens the sentence, it does not end one
+            if match.group().startswith(":") and rest[:1].isdigit() and not _LIST_MARKER.match(rest):
+                continue  # "Nghỉ hằng năm: 12 ngày làm việc": a value after its label, not a new sentence
             if rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "“\"(" or _LIST_MARKER.match(rest)):
                 sentences.append(line[start:match.end()])
                 start = match.end()
