@@ -137,7 +137,7 @@ def test_the_most_severe_grade_counts_penalties_not_the_amounts_of_a_condition()
     assert asked_extreme("bị phạt tù từ bao nhiêu đến bao nhiêu năm?") is None
 
 
-def test_a_number_is_one_word_whatever_its_zeros() -> None:
+def test_a_number_is_one_word_whatever_its_zeros_and_a_quantity_another() -> None:
     question = ("Người có trách nhiệm mà cố ý bỏ nhiều hơn 2 thương binh tại trận địa dẫn đến thương binh bị chết thì "
                 "bị phạt tù từ bao nhiêu đến bao nhiêu năm?")
     article = SearchHit(Chunk(
@@ -150,9 +150,12 @@ def test_a_number_is_one_word_whatever_its_zeros() -> None:
              "trường hợp sau đây, thì bị phạt tù từ 03 năm đến 10 năm:\n\na) Là chỉ huy hoặc sĩ quan;\n\n"
              "b) Đối với 02 thương binh hoặc 02 tử sỹ trở lên."), 1.0)
     answer = "".join(DirectAnswerGenerator().generate(question, [article]))
-    assert "từ 03 năm đến 10 năm" in answer  # "2" meets "02": a close call with clause 1, so both are quoted
-    assert {"2", "5000000"} <= content_syllables("2 người, 5.000.000 đồng")
+    assert "từ 03 năm đến 10 năm" in first_statement(answer)  # "2 thương binh" meets "02 thương binh"
+    quantities = {"2", "2 nguoi", "5000000", "5000000 dong", "31", "31 %"}
+    assert quantities <= content_syllables("2 người, 5.000.000 đồng, 31%")
     assert "000" not in content_syllables("5.000.000 đồng")
+    assert "3 người" in content_syllables("làm chết 03 người", fold=False)
+    assert "3 người" not in content_syllables("phạt tù đến 03 năm đối với người", fold=False)
 
 
 def test_a_definition_asked_in_a_last_clause_is_the_list_item_that_gives_it() -> None:

@@ -21,8 +21,9 @@ _RECORD_FIELD = re.compile(r"^[^:;.!?]{1,80}: \S")
 # depends on them, but a statement that says the words itself is the closer answer.
 CONTEXT_WEIGHT = 0.8
 # A number is one word whatever its leading zeros or thousands dots: "2 thương binh" is "02 thương binh",
-# and "5.000.000" is not three words "5", "000", "000".
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{3})+(?![\w.])|(?<![\w.])\d+(?![\w])")
+# and "5.000.000" is not three words "5", "000", "000". With what it counts it is a second word, a quantity:
+# "03 người" is not "03 năm", so a statement giving the question's quantity matches it twice.
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{3})+(?![\w.])|\d+(?!\w))(?:\s*(%|[^\W\d]\w*))?")
 # "không" negates in a question ("khi các bên không có thỏa thuận"), so it is looked for; the "không?" that
 # ends a yes/no question asks, and is dropped with the other asking words.
 _ANSWER_STOPWORDS = STOPWORDS - {"không"}
@@ -157,11 +158,22 @@ def content_syllables(text: str, *, fold: bool = True) -> set[str]:
     """Syllables that carry meaning (stopwords and one-character tokens removed), folded unless
     `fold` is False: folding lets a question typed without marks meet the text, but it also makes
     unrelated words meet (`báo` and `bao`), so accented questions compare accented syllables."""
-    numbers = {number.replace(".", "").lstrip("0") or "0" for number in _NUMBER.findall(text)}
+    numbers = _quantities(text, fold=fold)
     if fold:  # a stopword typed without marks ("tai" for "tại") is one too, on both sides alike
         folded = (fold_diacritics(s) for s in syllables(text))
         return numbers | {s for s in folded if s not in _FOLDED_STOPWORDS and len(s) > 1 and not s.isdigit()}
     return numbers | {s for s in syllables(text) if s not in _ANSWER_STOPWORDS and len(s) > 1 and not s.isdigit()}
+
+
+def _quantities(text: str, *, fold: bool) -> set[str]:
+    """The numbers of `text` ("3"), and each with the word it counts ("3 người")."""
+    found: set[str] = set()
+    for number, unit in _NUMBER.findall(text):
+        value = number.replace(".", "").lstrip("0") or "0"
+        found.add(value)
+        if unit:
+            found.add(f"{value} {fold_diacritics(unit.lower()) if fold else unit.lower()}")
+    return found
 
 
 def content_bigrams(text: str, *, fold: bool = True) -> set[str]:
