@@ -54,6 +54,9 @@ def test_a_sentence_states_the_kind_asked_for_in_its_unit() -> None:
     days = asked_cues("nghỉ bao nhiêu ngày?")
     assert cue_match(days, "được nghỉ 12 ngày làm việc") == 1.0
     assert cue_match(days, "làm việc đủ 12 tháng") == 0.0  # a number, but of months
+    # how the number of days is reckoned answers "bao nhiêu ngày?" too
+    assert cue_match(days, "thì số ngày nghỉ hằng năm theo tỷ lệ tương ứng với số tháng làm việc") == 1.0
+    assert cue_match(days, "số ngày nghỉ được ghi vào sổ") == 0.0
     assert cue_match(asked_cues("là bao lâu?"), "thời hiệu là 03 năm") == 1.0
     assert cue_match(asked_cues("bị phạt thế nào?"), "thì bị phạt tù từ 01 năm đến 05 năm") == 1.0
     assert cue_match(asked_cues("được bao nhiêu?"), "theo quy định tại điều 15") == 0.0  # an article, not an amount
@@ -291,7 +294,8 @@ def test_a_table_row_is_one_statement_with_its_labels() -> None:
 
 
 @pytest.mark.parametrize("question", ["Phí gửi ô tô tại tầng hầm là bao nhiêu?",
-                                      "Mức phí gửi ô tô tại tầng hầm ra sao?", "phi gui o to tai tang ham bao nhieu"])
+                                      "Mức phí gửi ô tô tại tầng hầm ra sao?", "phi gui o to tai tang ham bao nhieu",
+                                      "Biểu phí quy định như thế nào về phí gửi ô tô tại tầng hầm?"])
 def test_the_words_that_ask_are_not_looked_for_in_the_documents(question: str) -> None:
     from shared.services.answering.sentences import coverage
     assert coverage(question, FEES) == 1.0  # "bao nhiêu" is what the row answers, not a word it must hold

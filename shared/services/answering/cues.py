@@ -32,7 +32,10 @@ class Cue:
 
 
 def _amount_in(unit: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){_NUMBER}(?: {_NUMBER})*\s*{unit}(?!\w)")
+    """A number of `unit`s ("12 ngày làm việc"), or how the number of them is reckoned ("số ngày nghỉ hằng
+    năm theo tỷ lệ tương ứng với số tháng làm việc"): both answer "bao nhiêu ngày?"."""
+    return re.compile(rf"(?<!\w){_NUMBER}(?: {_NUMBER})*\s*{unit}(?!\w)|"
+                      rf"(?<!\w)số {unit}(?!\w)[^.;:]*?\b(?:theo tỷ lệ|tương ứng với|được tính theo|bằng)\b")
 
 
 _ANY_AMOUNT = re.compile(rf"(?<!điều )(?<!khoản )(?<!chương )(?<!điểm )(?<!mục )(?<!số )(?<!\w){_NUMBER}(?!\w)"

@@ -31,7 +31,7 @@ _FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in _ANSWER_STOPWORD
 # The words that ask ("bao nhiêu", "mấy", "ra sao"): an answer states the fact, it does not repeat them.
 # "gì", "nào", "ai", "không", "thế" are stopwords already.
 _ASKING = re.compile(r"(?<!\w)(?:bao nhiêu|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu|(?:hay |hoặc )?không"
-                     r"(?=\W*$))(?!\w)", re.IGNORECASE)
+                     r"(?=\W*$)|quy định (?:như )?thế nào(?: về)?)(?!\w)", re.IGNORECASE)
 # Without marks "may" may be "máy" ("xe máy"), so "mấy" is not dropped there.
 _ASKING_FOLDED = re.compile(fold_diacritics(_ASKING.pattern).replace("|may|", "|"), re.IGNORECASE)
 # A source named in a question: a code, law, decree or circular with its year, or an article number.
