@@ -14,7 +14,8 @@ Each sentence of the retrieved passages is scored on three things, each in [0, 1
 - words: the share of the question's content syllables the sentence holds, plus half the share of its
   word pairs (`QuestionWords`);
 - kind: whether it states the kind of fact asked (`shared.services.answering.cues`): a number of days for
-  "bao nhiêu ngày", a time span for "bao lâu", a penalty for "bị phạt", a body for "cơ quan nào".
+  "bao nhiêu ngày", a time span for "bao lâu", a penalty for "bị phạt", a body for "cơ quan nào"; and, for
+  "tối đa / tối thiểu", whether it states its passage's most (least) severe grade.
 
 plus a small prior for the better-ranked passage. The weights are round numbers, not fitted.
 """
@@ -30,7 +31,7 @@ import numpy as np
 from shared.domain.models import Chunk, SearchHit
 from shared.ports import SentenceVectorCache
 from shared.services.answering.cues import Extreme, asked_cues, asked_extreme, cue_match
-from shared.services.answering.sentences import QuestionWords, answer_sentences, statements
+from shared.services.answering.sentences import QuestionWords, Statement, answer_sentences, statements
 from shared.services.text.normalize import normalize_text
 
 KIND_WEIGHT = 0.5
@@ -102,14 +103,13 @@ class DirectAnswerGenerator:
         found: list[tuple[int, int, str, float]] = []  # (passage rank, position, statement, words+kind+prior)
         for rank, hit in enumerate(passages):
             said = statements(hit.chunk.text, article_title(hit.chunk))
-            graded = _extreme_of(extreme, [statement.text for statement in said]) if extreme else None
+            extremest = _extremest(extreme, said) if extreme else [False] * len(said)
             for position, statement in enumerate(said):
                 overlap, phrase = words.overlap(statement.own, context=statement.context)
                 if not overlap:
                     continue  # it says none of the question's words itself
-                base = overlap + 0.5 * phrase + KIND_WEIGHT * cue_match(cues, statement.own.lower())
-                if graded is not None and extreme and extreme.measure(statement.text.lower()) == graded:
-                    base += KIND_WEIGHT
+                kind = cue_match(cues, statement.own.lower()) + extremest[position]
+                base = overlap + 0.5 * phrase + KIND_WEIGHT * kind
                 found.append((rank, position, statement.text, base + RANK_PRIOR / (rank + 1)))
         meaning = self._meaning(question_vector, [sentence for _, _, sentence, _ in found])
         scored = [Candidate(rank + 1, position, sentence, base + self.meaning_weight * m)
@@ -130,12 +130,15 @@ class DirectAnswerGenerator:
         return ((cosines - cosines.min()) / spread).tolist()
 
 
-def _extreme_of(extreme: Extreme, texts: list[str]) -> int | None:
-    """The highest (or lowest) term or sum the passage's statements state: its most (least) severe grade."""
-    measures = [m for text in texts if (m := extreme.measure(text.lower())) is not None]
-    if not measures:
-        return None
-    return max(measures) if extreme.most else min(measures)
+def _extremest(extreme: Extreme, said: Sequence[Statement]) -> list[bool]:
+    """For each statement of a passage, whether it states the passage's most (least) severe grade: the
+    highest (lowest) term or sum any of them states."""
+    measures = [extreme.measure(statement.text.lower()) for statement in said]
+    stated = [measure for measure in measures if measure is not None]
+    if not stated:
+        return [False] * len(said)
+    grade = max(stated) if extreme.most else min(stated)
+    return [measure == grade for measure in measures]
 
 
 _ARTICLE_LABEL = re.compile(r"^.*?\bĐiều\s+\d+[a-zđ]?\b[.:]?\s*", re.IGNORECASE)

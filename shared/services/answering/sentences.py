@@ -28,8 +28,8 @@ _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{3})+(?![\w.])|\d+(?!\w))(?:\s*(
 # ends a yes/no question asks, and is dropped with the other asking words.
 _ANSWER_STOPWORDS = STOPWORDS - {"không"}
 _FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in _ANSWER_STOPWORDS)
-# The words that ask ("bao nhiêu", "mấy", "ra sao"): an answer states the fact, it does not repeat them.
-# "gì", "nào", "ai", "không", "thế" are stopwords already.
+# The words that ask ("bao nhiêu", "mấy", "ra sao", "quy định thế nào về", a final "không?"): an answer
+# states the fact, it does not repeat them. "gì", "nào", "ai", "thế" are stopwords already.
 _ASKING = re.compile(r"(?<!\w)(?:bao nhiêu|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu|(?:hay |hoặc )?không"
                      r"(?=\W*$)|quy định (?:như )?thế nào(?: về)?)(?!\w)", re.IGNORECASE)
 # Without marks "may" may be "máy" ("xe máy"), so "mấy" is not dropped there.
@@ -155,9 +155,10 @@ def _unwrap(text: str) -> list[str]:
 
 
 def content_syllables(text: str, *, fold: bool = True) -> set[str]:
-    """Syllables that carry meaning (stopwords and one-character tokens removed), folded unless
-    `fold` is False: folding lets a question typed without marks meet the text, but it also makes
-    unrelated words meet (`báo` and `bao`), so accented questions compare accented syllables."""
+    """Syllables that carry meaning (stopwords other than "không" and one-character tokens removed), and
+    the numbers with their quantities (see `_NUMBER`), folded unless `fold` is False: folding lets a
+    question typed without marks meet the text, but it also makes unrelated words meet (`báo` and
+    `bao`), so accented questions compare accented syllables."""
     numbers = _quantities(text, fold=fold)
     if fold:  # a stopword typed without marks ("tai" for "tại") is one too, on both sides alike
         folded = (fold_diacritics(s) for s in syllables(text))
