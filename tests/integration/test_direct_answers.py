@@ -188,6 +188,15 @@ def test_a_negation_in_the_question_is_looked_for_but_the_yes_no_particle_is_not
     assert "khong" in QuestionWords.of("khi cac ben khong co thoa thuan?").syllables
 
 
+def test_an_item_of_a_list_already_quoted_with_its_items_is_not_quoted_again() -> None:
+    rights = hit(1, "Quyền khác đối với tài sản bao gồm:\na) Quyền đối với bất động sản liền kề;\nb) Quyền hưởng "
+                    "dụng;\nc) Quyền bề mặt.")
+    answer = "".join(DirectAnswerGenerator().generate(
+        "Quyền khác đối với tài sản bao gồm quyền hưởng dụng, quyền bề mặt và quyền nào?", [rights]))
+    assert first_statement(answer).endswith("c) Quyền bề mặt. ")
+    assert answer.count("Quyền bề mặt") == 1 and answer.count("Quyền hưởng dụng") == 1
+
+
 def test_the_source_a_question_names_does_not_choose_the_sentence() -> None:
     scope = hit(1, "Bộ luật này quy định về tội phạm và hình phạt.")
     purpose = SearchHit(Chunk(id="c31", document_id="d31", ordinal=0, headings=("Điều 31. Mục đích của hình phạt",),

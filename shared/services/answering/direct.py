@@ -31,7 +31,7 @@ import numpy as np
 from shared.domain.models import Chunk, SearchHit
 from shared.ports import SentenceVectorCache
 from shared.services.answering.cues import Extreme, asked_cues, asked_extreme, cue_match
-from shared.services.answering.sentences import QuestionWords, Statement, answer_sentences, statements
+from shared.services.answering.sentences import ELISION, QuestionWords, Statement, answer_sentences, statements
 from shared.services.text.normalize import normalize_text
 
 KIND_WEIGHT = 0.5
@@ -82,8 +82,8 @@ class DirectAnswerGenerator:
         for other in ranked[1:]:
             if len(quoted) > self.max_quotes:
                 break
-            if any(other.text in text or text in other.text for text in quoted):
-                continue  # said already (the same sentence in two passages, an item of a quoted list)
+            if _said_already(other.text, quoted):
+                continue
             close_call = len(quoted) == 1 and other.score >= best.score - CLOSE_CALL
             if not close_call and used + len(other.text) > self.max_chars:
                 continue
@@ -128,6 +128,14 @@ class DirectAnswerGenerator:
         if spread <= 0:
             return [0.0] * len(sentences)
         return ((cosines - cosines.min()) / spread).tolist()
+
+
+def _said_already(statement: str, quoted: list[str]) -> bool:
+    """Whether the answer says `statement` already: the same sentence in two passages, a quoted sentence
+    within it, or each of its parts ("opening … b) item") in what is quoted (a list shown with its items)."""
+    if any(statement in text or text in statement for text in quoted):
+        return True
+    return all(any(part in text for text in quoted) for part in statement.split(ELISION))
 
 
 def _extremest(extreme: Extreme, said: Sequence[Statement]) -> list[bool]:

@@ -20,6 +20,8 @@ _RECORD_FIELD = re.compile(r"^[^:;.!?]{1,80}: \S")
 # Words a statement is read with count this much of its own: what a list item or a later clause means
 # depends on them, but a statement that says the words itself is the closer answer.
 CONTEXT_WEIGHT = 0.8
+# Between a list's opening sentence and an item quoted after it, where the items before it are left out.
+ELISION = " … "
 # A number is one word whatever its leading zeros or thousands dots: "2 thương binh" is "02 thương binh",
 # and "5.000.000" is not three words "5", "000", "000". With what it counts it is a second word, a quantity:
 # "03 người" is not "03 năm", so a statement giving the question's quantity matches it twice.
@@ -115,7 +117,7 @@ def statements(text: str, title: str = "") -> list[Statement]:
     for i, sentence in enumerate(sentences):
         if opener is not None and _is_item_of(sentence, sentences[opener]):
             lead = sentences[opener]
-            joint = " " if i == opener + 1 else " … "
+            joint = " " if i == opener + 1 else ELISION
             context = _join(lead, title, sentences[0] if opener else "")
             found.append(Statement(f"{lead}{joint}{sentence}", sentence, context))
             continue
