@@ -168,5 +168,5 @@ def _terms(sentence: str) -> list[int]:
 
 
 def _sums(sentence: str) -> list[int]:
-    return [int(amount.replace(".", "")) for match in _FINE.findall(sentence)
-            for amount in (match[0], match[2]) if amount.replace(".", "").isdigit()]
+    return [int(amount.replace(".", "")) for low, _, high, _ in _FINE.findall(sentence)
+            for amount in (low, high) if amount]

@@ -133,7 +133,7 @@ class DirectAnswerGenerator:
 def _said_already(statement: str, quoted: list[str]) -> bool:
     """Whether the answer says `statement` already: the same sentence in two passages, a quoted sentence
     within it, or each of its parts ("opening … b) item") in what is quoted (a list shown with its items)."""
-    if any(statement in text or text in statement for text in quoted):
+    if any(text in statement for text in quoted):
         return True
     return all(any(part in text for text in quoted) for part in statement.split(ELISION))
 

@@ -25,7 +25,7 @@ ELISION = " … "
 # A number is one word whatever its leading zeros or thousands dots: "2 thương binh" is "02 thương binh",
 # and "5.000.000" is not three words "5", "000", "000". With what it counts it is a second word, a quantity:
 # "03 người" is not "03 năm", so a statement giving the question's quantity matches it twice.
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{3})+(?![\w.])|\d+(?!\w))(?:\s*(%|[^\W\d]\w*))?")
+_QUANTITY = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{3})+(?![\w.])|\d+(?!\w))(?:\s*(%|[^\W\d]\w*))?")
 # "không" negates in a question ("khi các bên không có thỏa thuận"), so it is looked for; the "không?" that
 # ends a yes/no question asks, and is dropped with the other asking words.
 _ANSWER_STOPWORDS = STOPWORDS - {"không"}
@@ -158,7 +158,7 @@ def _unwrap(text: str) -> list[str]:
 
 def content_syllables(text: str, *, fold: bool = True) -> set[str]:
     """Syllables that carry meaning (stopwords other than "không" and one-character tokens removed), and
-    the numbers with their quantities (see `_NUMBER`), folded unless `fold` is False: folding lets a
+    the numbers with their quantities (see `_QUANTITY`), folded unless `fold` is False: folding lets a
     question typed without marks meet the text, but it also makes unrelated words meet (`báo` and
     `bao`), so accented questions compare accented syllables."""
     numbers = _quantities(text, fold=fold)
@@ -171,7 +171,7 @@ def content_syllables(text: str, *, fold: bool = True) -> set[str]:
 def _quantities(text: str, *, fold: bool) -> set[str]:
     """The numbers of `text` ("3"), and each with the word it counts ("3 người")."""
     found: set[str] = set()
-    for number, unit in _NUMBER.findall(text):
+    for number, unit in _QUANTITY.findall(text):
         value = number.replace(".", "").lstrip("0") or "0"
         found.add(value)
         if unit:
