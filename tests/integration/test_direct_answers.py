@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from shared.domain.models import AccessLevel, Chunk, SearchFilter, SearchHit
-from shared.services.answering.cues import asked_cues, asked_extreme, cue_match
+from shared.services.answering.cues import asked_cues, asked_extreme, asked_provision, cue_match
 from shared.services.answering.direct import Candidate, DirectAnswerGenerator
-from shared.services.answering.sentences import QuestionWords, content_syllables
+from shared.services.answering.sentences import QuestionWords, clauses, content_syllables
 from shared.services.answering.service import NO_ANSWER, Answerer
 from shared.services.ingestion import TextSource
 from tests.fakes.small_index import small_index
@@ -333,3 +333,73 @@ def test_a_yes_no_question_is_answered_by_the_rule_on_the_action_it_asks_about()
     leave = asked_cues("người lao động có được trợ cấp thôi việc không?")
     assert cue_match(leave, "1. không được trợ cấp thôi việc.") == 1.0
     assert cue_match(leave, "người sử dụng lao động phải trả trợ cấp thôi việc") == 0.0  # another party's duty
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("Bộ luật Dân sự 2015 quy định thế nào về tên gọi của pháp nhân?", "tên gọi của pháp nhân"),
+    ("Bộ luật Dân sự năm 2015 quy định như thế nào về hủy bỏ quyết định tuyên bố mất tích?",
+     "hủy bỏ quyết định tuyên bố mất tích"),
+    ("Tên gọi của pháp nhân được quy định ra sao?", "tên gọi của pháp nhân"),
+    ("Tội làm mất vũ khí quân dụng được quy định như thế nào theo Bộ luật Hình sự 2015?",
+     "tội làm mất vũ khí quân dụng"),
+    ("Người lao động được nghỉ hằng năm bao nhiêu ngày?", None),
+    ("Người chống người thi hành công vụ bị xử lý như thế nào?", None),
+    ("Thời điểm chịu rủi ro của bên bán như thế nào nếu tài sản phải đăng ký theo quy định của pháp luật?", None),
+])
+def test_a_question_about_how_the_law_provides_for_a_topic_names_the_topic(question: str, topic: str | None) -> None:
+    assert asked_provision(question.lower()) == topic
+
+
+def test_clauses_keep_their_numbering_and_their_lists() -> None:
+    text = ("1. Bên cầm cố có các nghĩa vụ sau đây:\na) Giao tài sản cầm cố;\nb) Báo cho bên nhận cầm cố về quyền\n"
+            "của người thứ ba.\n\n2. Thanh toán chi phí hợp lý.")
+    assert clauses(text) == ["1. Bên cầm cố có các nghĩa vụ sau đây: a) Giao tài sản cầm cố; b) Báo cho bên nhận "
+                             "cầm cố về quyền của người thứ ba.", "2. Thanh toán chi phí hợp lý."]
+
+
+NAME_ARTICLE = ("1. Pháp nhân phải có tên gọi bằng tiếng Việt.\n\n2. Tên gọi của pháp nhân phải thể hiện rõ loại hình "
+                "tổ chức của pháp nhân.\n\n3. Pháp nhân phải sử dụng tên gọi của mình trong giao dịch dân sự.\n\n"
+                "4. Tên gọi của pháp nhân được pháp luật công nhận và bảo vệ.")
+FOREIGN_ARTICLE = ("1. Quốc tịch của pháp nhân được xác định theo pháp luật của nước nơi pháp nhân thành lập.\n\n"
+                   "2. Tên gọi của pháp nhân nước ngoài được xác định theo pháp luật của nước nơi pháp nhân "
+                   "có quốc tịch.")
+
+
+def article(number: int, heading: str, text: str) -> SearchHit:
+    chunk = Chunk(id=f"c{number}", document_id="blds", ordinal=number, text=text,
+                  headings=("Bộ luật dân sự", heading))
+    return SearchHit(chunk, 1.0)
+
+
+def test_a_provision_question_is_answered_by_the_article_its_topic_titles_as_written() -> None:
+    passages = [article(1, "Điều 676. Pháp nhân", FOREIGN_ARTICLE), article(2, "Điều 78. Tên gọi của pháp nhân",
+                                                                           NAME_ARTICLE)]
+    answer = "".join(DirectAnswerGenerator().generate(
+        "Bộ luật Dân sự 2015 quy định thế nào về tên gọi của pháp nhân?", passages))
+    # the whole article in reading order, its clauses numbered as in the law, each cited
+    assert answer == " ".join(f"{clause} [2]" for clause in NAME_ARTICLE.split("\n\n"))
+
+    long_clauses = [f"{n}. Pháp nhân phải công khai tên gọi của mình {'tại trụ sở ' * 8}trong thời hạn {n} ngày."
+                    for n in range(1, 5)]
+    passages = [article(1, "Điều 78. Tên gọi của pháp nhân", "\n\n".join(long_clauses))]
+    answer = "".join(DirectAnswerGenerator().generate("Tên gọi của pháp nhân được quy định như thế nào?", passages))
+    quoted = re.findall(r"(\d)\. Pháp nhân", answer)
+    assert quoted == ["1", "2"]  # within the answer's length, not the whole article
+    assert len(answer) - 2 * len(" [1]") <= DirectAnswerGenerator().max_chars
+
+
+def test_a_provision_question_with_no_article_so_titled_is_answered_sentence_by_sentence() -> None:
+    passages = [article(1, "Điều 676. Pháp nhân", FOREIGN_ARTICLE)]
+    answer = "".join(DirectAnswerGenerator().generate(
+        "Bộ luật Dân sự 2015 quy định thế nào về tên gọi của pháp nhân?", passages))
+    assert answer.startswith("Tên gọi của pháp nhân nước ngoài được xác định") and "[1]" in answer
+
+
+def test_a_provision_question_quotes_a_long_article_from_its_first_retrieved_passage() -> None:
+    later = Chunk(id="c2", document_id="blds", ordinal=2, text="4. Tên gọi của pháp nhân được pháp luật công nhận.",
+                  headings=("Bộ luật dân sự", "Điều 78. Tên gọi của pháp nhân"))
+    opening = Chunk(id="c1", document_id="blds", ordinal=1, text=NAME_ARTICLE.split("\n\n4.")[0],
+                    headings=later.headings)
+    answer = "".join(DirectAnswerGenerator().generate("Bộ luật Dân sự 2015 quy định thế nào về tên gọi của pháp nhân?",
+                                                      [SearchHit(later, 1.0), SearchHit(opening, 0.9)]))
+    assert answer.startswith("1. Pháp nhân phải có tên gọi bằng tiếng Việt. [2] 2. Tên gọi")

@@ -170,3 +170,19 @@ def _terms(sentence: str) -> list[int]:
 def _sums(sentence: str) -> list[int]:
     return [int(amount.replace(".", "")) for low, _, high, _ in _FINE.findall(sentence)
             for amount in (low, high) if amount]
+
+
+# "Bộ luật Dân sự 2015 quy định thế nào về tên gọi của pháp nhân?" and "Thông báo về việc thụ lý vụ án được
+# quy định như thế nào?" ask for a provision as a whole, the one their topic names, not for one fact of it.
+_ASKS_PROVISION = (re.compile(r"\bquy định (?:như )?(?:thế nào|ra sao) về (.+?)\W*$"),
+                   re.compile(r"^(.+?),? (?:được |đã được )?quy định (?:như )?(?:thế nào|ra sao)"
+                              r"(?: (?:theo|trong|tại) [^?]+)?\W*$"))
+
+
+def asked_provision(question: str) -> str | None:
+    """The topic of a (lower-cased) question that asks how the law provides for it; None for any other."""
+    for pattern in _ASKS_PROVISION:
+        match = pattern.search(question.strip())
+        if match:
+            return match.group(1)
+    return None

@@ -30,8 +30,16 @@ import numpy as np
 
 from shared.domain.models import Chunk, SearchHit
 from shared.ports import SentenceVectorCache
-from shared.services.answering.cues import Extreme, asked_cues, asked_extreme, cue_match
-from shared.services.answering.sentences import ELISION, QuestionWords, Statement, answer_sentences, statements
+from shared.services.answering.cues import Extreme, asked_cues, asked_extreme, asked_provision, cue_match
+from shared.services.answering.sentences import (
+    ELISION,
+    QuestionWords,
+    Statement,
+    answer_sentences,
+    clauses,
+    content_syllables,
+    statements,
+)
 from shared.services.text.normalize import normalize_text
 
 KIND_WEIGHT = 0.5
@@ -72,6 +80,10 @@ class DirectAnswerGenerator:
 
     def generate(self, question: str, passages: Sequence[SearchHit], *,
                  question_vector: np.ndarray | None = None) -> Iterator[str]:
+        provision = _titled(asked_provision(normalize_text(question).lower()), passages)
+        if provision is not None:
+            yield from self._provision(*provision)
+            return
         ranked = self.rank(question, passages, question_vector)
         if not ranked:
             return
@@ -90,6 +102,16 @@ class DirectAnswerGenerator:
             yield f" {_LEADING_MARKER.sub('', other.text).rstrip()} [{other.number}]"
             used += len(other.text)
             quoted.append(other.text)
+
+    def _provision(self, number: int, hit: SearchHit) -> Iterator[str]:
+        """The article a "quy định thế nào về X?" question names, quoted as written from its first clause
+        while the answer stays within `max_chars` (the first clause is given whole)."""
+        used = 0
+        for i, clause in enumerate(clauses(hit.chunk.text)):
+            if i and used + len(clause) > self.max_chars:
+                break
+            yield f"{' ' if i else ''}{clause} [{number}]"
+            used += len(clause)
 
     def rank(self, question: str, passages: Sequence[SearchHit],
              question_vector: np.ndarray | None = None) -> list[Candidate]:
@@ -128,6 +150,23 @@ class DirectAnswerGenerator:
         if spread <= 0:
             return [0.0] * len(sentences)
         return ((cosines - cosines.min()) / spread).tolist()
+
+
+def _titled(topic: str | None, passages: Sequence[SearchHit]) -> tuple[int, SearchHit] | None:
+    """The passage (with its citation number) that opens the article titled by `topic`, of the best-ranked
+    such article: the same words, not counting stopwords and a named source ("tên gọi của pháp nhân" is
+    "Điều 78. Tên gọi của pháp nhân"). Of a long article's passages, the first one retrieved in reading order."""
+    if not topic:
+        return None
+    words = QuestionWords.of(topic)
+    for hit in passages:
+        title = article_title(hit.chunk)
+        if title and content_syllables(normalize_text(title).lower(), fold=words.fold) == words.syllables:
+            same = [(other.chunk.ordinal, number, other) for number, other in enumerate(passages, start=1)
+                    if (other.chunk.document_id, other.chunk.headings) == (hit.chunk.document_id, hit.chunk.headings)]
+            _, number, first = min(same, key=lambda found: found[:2])
+            return number, first
+    return None
 
 
 def _said_already(statement: str, quoted: list[str]) -> bool:

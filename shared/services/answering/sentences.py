@@ -132,6 +132,20 @@ def answer_sentences(text: str, title: str = "") -> list[str]:
     return [statement.text for statement in statements(text, title)]
 
 
+def clauses(text: str) -> list[str]:
+    """The clauses of a passage in reading order, as written: each paragraph ("1. Pháp nhân phải có tên gọi
+    bằng tiếng Việt.") with its numbering, the lettered points and bullets of a list joined to the
+    paragraph that opens it, whitespace collapsed."""
+    found: list[str] = []
+    for line in _unwrap(text):
+        line = " ".join(line.split())
+        if found and _LIST_ITEM.match(line):
+            found[-1] = f"{found[-1]} {line}"
+        else:
+            found.append(line)
+    return found
+
+
 def _is_item_of(sentence: str, opener: str) -> bool:
     """Whether `sentence` is an item of the list `opener` opens: a lettered point or a bullet, or a
     numbered item under an opener that is not itself a numbered clause ("... có nhiệm vụ sau đây: 1. ...")."""
