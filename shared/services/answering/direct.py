@@ -18,6 +18,10 @@ Each sentence of the retrieved passages is scored on three things, each in [0, 1
   "tối đa / tối thiểu", whether it states its passage's most (least) severe grade.
 
 plus a small prior for the better-ranked passage. The weights are round numbers, not fitted.
+
+A question about how the law provides for a topic ("... quy định thế nào về tên gọi của pháp nhân?")
+asks for the provision, not for one fact of it: when a passage of the article that topic titles was
+retrieved, the answer is that article as written, clause by clause, from its first retrieved passage.
 """
 
 from __future__ import annotations
