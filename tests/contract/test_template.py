@@ -170,7 +170,7 @@ def test_shape_one_rest_api_streaming_batch_failures_and_dlq(template: dict) -> 
 
     # Open routes (the sign-in, the health check, the docs and the browser pages, which hold no data);
     # everything else goes through the authorizer.
-    for name in ("Login", "Health", "Docs", "OpenApi", "AskPage", "DocumentsPage", "PageFiles"):
+    for name in ("Login", "Health", "Docs", "OpenApi", "AskPage", "DocumentsPage", "DashboardPage", "PageFiles"):
         event = template["Resources"]["QueryFunction"]["Properties"]["Events"][name]
         assert event["Properties"]["Auth"] == {"Authorizer": "NONE"}
 

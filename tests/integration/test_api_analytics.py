@@ -283,15 +283,20 @@ def test_every_response_carries_a_correlation_id(setup: tuple[Harness, Script]) 
     assert made.headers["x-request-id"] != "bad id\twith spaces" and len(made.headers["x-request-id"]) == 32
 
 
-def test_the_dashboard_page_is_self_contained(setup: tuple[Harness, Script]) -> None:
+def test_the_dashboard_page_is_self_contained_and_runs_no_inline_script(setup: tuple[Harness, Script]) -> None:
     harness, _ = setup
     response = harness.client.get("/dashboard")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
-    for path in (USAGE, QUALITY, DOCUMENTS):
-        assert path in page
-    assert "<canvas" in page and 'data-rendered' not in page.split("<script>")[0]
-    assert "http://" not in page and "https://" not in page  # no CDN: the page must work offline
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    assert '<script type="module" src="static/dashboard.js"></script>' in page and "<script>" not in page
+    script = harness.client.get("/static/dashboard.js").text
+    for path in (USAGE, QUALITY, DOCUMENTS):  # called relative to the page, so a stage prefix keeps working
+        assert f'"{path.lstrip("/")}' in script and f'"{path}' not in script
+    assert "localStorage" not in script  # the credential is the tab's (sessionStorage, common.js)
+    assert "<canvas" in page and "data-rendered" not in page
+    for text in (page, script):
+        assert "http://" not in text and "https://" not in text  # no CDN: the page must work offline
 
 
 def test_the_analytics_exposition_serves_todays_figures_as_gauges(setup: tuple[Harness, Script]) -> None:

@@ -1,4 +1,5 @@
-"""The browser pages: `/` (ask), `/documents`, `/api/docs` (Swagger UI), and the files they load.
+"""The browser pages: `/` (ask), `/documents`, `/dashboard` (analytics), `/api/docs` (Swagger UI), and the files
+they load.
 
 Plain HTML, CSS and JavaScript from shared/entrypoints/http/static/ (package data: they ship in the wheel and in the
 Lambda function package with shared/), and Swagger UI's own files from the pinned swagger-ui-bundle-v2
@@ -44,7 +45,7 @@ _MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; char
 # What /static/{name} may serve: the project's own files and the three Swagger UI files the docs page loads
 # (not the source maps and other bundles the package also carries).
 _SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
-PAGES = {"/": "ask.html", "/documents": "documents.html", "/api/docs": "api-docs.html"}
+PAGES = {"/": "ask.html", "/documents": "documents.html", "/dashboard": "dashboard.html", "/api/docs": "api-docs.html"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,9 +66,11 @@ _OWN_LINK = {"ask.html": "./", "documents.html": "documents"}
 def _page(name: str) -> str:
     page = (STATIC / name).read_text(encoding="utf-8")
     if _SIGN_IN_MARK in page:
-        own = f'<a href="{_OWN_LINK[name]}">'
         shared = (STATIC / "signin.fragment.html").read_text(encoding="utf-8")
-        page = page.replace(_SIGN_IN_MARK, shared.replace(own, own[:-1] + ' aria-current="page">', 1))
+        if name in _OWN_LINK:  # the dashboard has no link of its own in the top bar
+            own = f'<a href="{_OWN_LINK[name]}">'
+            shared = shared.replace(own, own[:-1] + ' aria-current="page">', 1)
+        page = page.replace(_SIGN_IN_MARK, shared)
     return page
 
 
@@ -102,6 +105,11 @@ def ask_page(request: Request) -> HTMLResponse:
 @router.get("/documents")
 def documents_page(request: Request) -> HTMLResponse:
     return _html(request, PAGES["/documents"])
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request) -> HTMLResponse:
+    return _html(request, PAGES["/dashboard"])
 
 
 @router.get("/api/docs")

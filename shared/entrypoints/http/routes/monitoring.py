@@ -1,6 +1,5 @@
-"""`GET /metrics` (Prometheus text, for a manager+ caller or a scraper holding the metrics token) and
-`GET /dashboard` (a page that draws the analytics; it holds no figures itself, it fetches them with the
-caller's token)."""
+"""`GET /metrics`: Prometheus text, for a manager+ caller or a scraper holding the metrics token. The page that
+draws the analytics, `/dashboard`, is one of the browser pages (`shared.entrypoints.http.web`)."""
 
 from __future__ import annotations
 
@@ -8,10 +7,9 @@ import hmac
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from shared.entrypoints.http.dashboard_page import DASHBOARD_HTML
 from shared.entrypoints.http.deps import ApiServices, Routes, Services, authenticate, get_services
 from shared.services.analytics import require_reader
 
@@ -39,8 +37,3 @@ async def metrics_reader(request: Request) -> None:
             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}})
 def prometheus_metrics(services: Services) -> Response:
     return Response(services.telemetry.prometheus_text(), media_type=CONTENT_TYPE_LATEST)
-
-
-@router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-def dashboard() -> HTMLResponse:
-    return HTMLResponse(DASHBOARD_HTML, headers={"Cache-Control": "no-store"})

@@ -1,4 +1,4 @@
-// What the ask and documents pages share: the credential, calls to the API, and errors in plain Vietnamese.
+// What the ask, documents and dashboard pages share: the credential, calls to the API, and errors in plain Vietnamese.
 //
 // The credential (a sign-in token or a pasted API key) lives in sessionStorage: it is gone when the tab
 // closes, and it is sent only in the Authorization header, never as a cookie a forged request could ride.
@@ -139,6 +139,13 @@ export function formatDate(iso) {
  * credential is known to work (at load when the tab already holds one, or after signing in).
  */
 export function setUpSignIn(onReady) {
+  // "#token=…" in the address signs the tab in (for automation and links from a script): a fragment never
+  // reaches a server, and it is taken out of the address at once.
+  const given = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (given) {
+    remember(given);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   const card = document.getElementById("signin");
   const app = document.getElementById("app");
   const who = document.getElementById("who");
