@@ -233,6 +233,7 @@ def test_upload_files_and_see_them_indexed_then_delete_after_confirming(site: Si
     broken = tmp_path / "bao-cao.pdf"
     broken.write_bytes(b"%PDF-1.7\nthis file was cut short")
     _sign_in(driver, site, username, "documents")
+    assert driver.find_element(By.CSS_SELECTOR, ".topbar nav a[href='dashboard']").is_displayed()  # a manager's
     driver.find_element(By.ID, "files").send_keys(f"{first}\n{second}\n{broken}")
     driver.find_element(By.ID, "doc-type").clear()
     driver.find_element(By.ID, "doc-type").send_keys("noi-quy")
@@ -281,6 +282,7 @@ def test_an_employee_with_an_api_key_sees_a_read_only_list_of_what_they_may_read
     driver.find_element(By.ID, "key-button").click()
     _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#documents tbody tr[data-id]"))
     assert not driver.find_element(By.ID, "upload-card").is_displayed()
+    assert not driver.find_element(By.CSS_SELECTOR, ".topbar nav a[href='dashboard']").is_displayed()
     assert [b for b in driver.find_elements(By.CSS_SELECTOR, "#documents button") if b.is_displayed()] == []
     levels = {b.text for b in driver.find_elements(By.CSS_SELECTOR, "#documents .badge.level")}
     assert levels and levels <= {"Công khai", "Nội bộ"}, levels

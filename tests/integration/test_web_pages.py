@@ -64,6 +64,9 @@ def test_pages_carry_a_strict_csp_and_only_relative_urls(harness: Harness, path:
     urls = [value for _, attrs in parser.tags for key, value in attrs.items() if key in ("src", "href") and value]
     assert urls and not [u for u in urls if u.startswith(("/", "http:", "https:", "//"))], urls
     assert not [attrs for _, attrs in parser.tags if "style" in attrs or any(k.startswith("on") for k in attrs)]
+    current = [attrs["href"] for tag, attrs in parser.tags if tag == "a" and attrs.get("aria-current") == "page"]
+    own = {"/": ["./"], "/documents": ["documents"], "/dashboard": ["dashboard"], "/api/docs": []}  # no top bar
+    assert current == own[path]  # the page's own link in the top bar is marked
     for tag, attrs in parser.tags:  # every file a page loads is served
         if (tag == "script" and attrs.get("src")) or (tag == "link" and attrs.get("rel") in ("stylesheet", "icon")):
             target = (attrs.get("src") or attrs["href"]).removeprefix("../")

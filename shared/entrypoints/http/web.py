@@ -59,18 +59,16 @@ def _assets() -> dict[str, Path]:
 # The top bar and sign-in card that / and /documents share, put in place of this marker with the link to the
 # page itself marked current (a server-side include: the pages have no build step).
 _SIGN_IN_MARK = "<!--#signin-->"
-_OWN_LINK = {"ask.html": "./", "documents.html": "documents"}
+_OWN_LINK = {"ask.html": "./", "documents.html": "documents", "dashboard.html": "dashboard"}
 
 
 @cache
 def _page(name: str) -> str:
     page = (STATIC / name).read_text(encoding="utf-8")
     if _SIGN_IN_MARK in page:
+        own = f'<a href="{_OWN_LINK[name]}"'
         shared = (STATIC / "signin.fragment.html").read_text(encoding="utf-8")
-        if name in _OWN_LINK:  # the dashboard has no link of its own in the top bar
-            own = f'<a href="{_OWN_LINK[name]}">'
-            shared = shared.replace(own, own[:-1] + ' aria-current="page">', 1)
-        page = page.replace(_SIGN_IN_MARK, shared)
+        page = page.replace(_SIGN_IN_MARK, shared.replace(own, own + ' aria-current="page"', 1))
     return page
 
 
