@@ -5,7 +5,8 @@
 Builds a fresh local data directory in a temporary folder with the offline model (`make model`), ingests
 samples/, adds a manager and an employee, serves the app on a free loopback port and drives headless Chromium
 (network blocked, as in the browser tests): the sign-in page, a question typed without diacritics and its
-streamed, cited answer, the documents page of a director (one upload indexed, one failed) and of an employee,
+streamed, cited answer, the documents page of a director (one upload indexed, one failed), the dashboard, the
+documents page of an employee,
 and /api/docs.
 """
 
@@ -85,6 +86,10 @@ def take(base: str, out: Path) -> None:
                                                                    "#uploads li[data-status='failed']")) == 2)
         wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-idle") == "true")
         _full_page(driver, out / "documents.png")
+
+        driver.find_element(By.CSS_SELECTOR, ".topbar nav a[href='dashboard']").click()
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "true")
+        _full_page(driver, out / "dashboard.png")
 
         _sign_in(driver, wait, base, "documents", "lan")
         _full_page(driver, out / "documents-employee.png")
