@@ -6,8 +6,7 @@ Builds a fresh local data directory in a temporary folder with the offline model
 samples/, adds a manager and an employee, serves the app on a free loopback port and drives headless Chromium
 (network blocked, as in the browser tests): the sign-in page, a question typed without diacritics and its
 streamed, cited answer, the documents page of a director (one upload indexed, one failed), the dashboard, the
-documents page of an employee,
-and /api/docs.
+documents page of an employee, and /api/docs.
 """
 
 from __future__ import annotations
