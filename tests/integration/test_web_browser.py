@@ -351,3 +351,47 @@ def test_the_pages_work_under_a_stage_prefix(site: Site, driver) -> None:
         _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#documents tbody tr[data-id]"))
         urls = requested_urls(driver)
     assert urls and [u for u in urls if not u.startswith(f"{base}/prod/")] == []
+
+
+_FAILURES = ("CorruptDocument", "EmptyDocument", "UnsupportedFormat", "DocumentTooLarge", "ModelUnavailable",
+             "DomainError")
+
+
+def _failure_reasons() -> list[str]:
+    """Every reason an ingest can record, read from the code: the messages of the document errors raised in
+    shared/ (a formatted value written as "X"), the drop folder's own refusals, and the upload's catch-all."""
+    import ast
+
+    def text(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(part.value if isinstance(part, ast.Constant) else "X" for part in node.values)
+        return None
+
+    reasons = set()
+    for path in (Path(__file__).resolve().parents[2] / "shared").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in _FAILURES and node.args:
+                reasons.add(text(node.args[0]))
+            elif name == "_failed" and len(node.args) >= 4:  # drop_folder's refusals before reading a file
+                reasons.add(text(node.args[3]))
+    reasons.add("the document could not be indexed")  # documents.py, for an error that is not the domain's
+    return sorted(r for r in reasons if r)
+
+
+def test_every_failure_reason_the_service_records_reads_in_vietnamese(site: Site, driver) -> None:
+    reasons = _failure_reasons()
+    assert len(reasons) > 30 and "the file is empty" in reasons
+    driver.get(f"{site.base}/documents")
+    shown = driver.execute_async_script(
+        "const [reasons, done] = arguments;"
+        "import('./static/common.js').then((m) => done(reasons.map(m.failureReason)));", reasons)
+    untranslated = [reason for reason, text in zip(reasons, shown, strict=True) if text == reason]
+    assert not untranslated, "\n".join(untranslated)
+    assert dict(zip(reasons, shown, strict=True))["the PDF is password-protected; upload it without a password"] \
+        .startswith("Tệp PDF có mật khẩu")
+    assert dict(zip(reasons, shown, strict=True))["the file is empty"].startswith("Tài liệu không có nội dung")

@@ -87,6 +87,32 @@ export function messageFor(status, error, retryAfter) {
   return "Yêu cầu không thực hiện được. Vui lòng thử lại.";
 }
 
+// Why an ingest failed, as the document records it: English written for operators (shared/services/parsing,
+// ingestion, drop_folder), shown here in Vietnamese with the English kept as the tooltip. Every reason the
+// service writes has its line here (tests/integration/test_web_browser.py reads them from the code); an
+// unknown one is shown as it is.
+const REASONS = [
+  [/password-protected|encrypted/i, "Tệp PDF có mật khẩu hoặc bị mã hóa: hãy tải lên bản không đặt mật khẩu."],
+  [/no text layer/i, "Tệp PDF không có lớp chữ và không nhận dạng được chữ trên các trang quét."],
+  [/OCR found no text/i, "Không nhận dạng được chữ trong ảnh."],
+  [/invalid metadata/i, "Thông tin kèm theo tệp (mức truy cập, loại văn bản) không hợp lệ."],
+  [/unsupported file type|cannot read .*; supported:|PNG, JPEG and TIFF are read|not a PNG, JPEG or TIFF/i,
+   "Định dạng tệp không được hỗ trợ."],
+  [/antiword|catdoc/i, "Máy chủ chưa cài công cụ đọc tệp .doc: hãy báo quản trị viên, hoặc tải lên bản .docx."],
+  [/cannot be (?:read|decoded|rendered)|not a valid zip|nested too deeply|binary data|not text in any known encoding|byte-order mark|archive holds|zip archive is not|does not start with/i,
+   "Không đọc được tệp: tệp bị hỏng hoặc sai định dạng."],
+  [/is empty|holds no text/i, "Tài liệu không có nội dung văn bản để lập chỉ mục."],
+  [/\blimit\b|more text than|more than \S+ cells/i, "Tài liệu vượt quá giới hạn kích thước cho phép."],
+  // The embedding or word segmentation model failed on the server (ModelUnavailable): nothing the user did.
+  [/could not be indexed|model|unavailable|holds vectors of|tokenizer|input_ids|output shape|JSON object|cannot load|unreadable/i,
+   "Không lập chỉ mục được tài liệu do lỗi máy chủ. Hãy thử tải lên lại."],
+];
+
+export function failureReason(error) {
+  const known = REASONS.find(([pattern]) => pattern.test(error || ""));
+  return known ? known[1] : error;
+}
+
 /** Sign in with a username and password; the token is kept for this tab. */
 export async function signIn(username, password) {
   const body = await callJson("api/v1/auth/login", {

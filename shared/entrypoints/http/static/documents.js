@@ -1,7 +1,7 @@
 // The documents page: everyone sees the documents their role may read; managers and directors also upload
 // (with progress) and delete (after a confirmation). Statuses refresh while any document is being indexed.
 import {
-  LEVEL_NAMES, STATUS_NAMES, callJson, credential, el, formatDate, messageFor, setUpSignIn,
+  LEVEL_NAMES, STATUS_NAMES, callJson, credential, el, failureReason, formatDate, messageFor, setUpSignIn,
 } from "./common.js";
 
 const PAGE_SIZE = 20;
@@ -51,28 +51,11 @@ async function load() {
   document.body.dataset.idle = String(!busy && !state.watching.size);  // nothing left to refresh
 }
 
-// The ingest's failure reasons (English, for operators) in Vietnamese; an unknown one is shown as it is.
-const REASONS = [
-  [/password-protected|encrypted/i, "Tệp PDF có mật khẩu hoặc bị mã hóa: hãy tải lên bản không đặt mật khẩu."],
-  [/no text layer/i, "Tệp PDF không có lớp chữ (bản scan): cần nhận dạng chữ (OCR) trước."],
-  [/(PDF|\.docx file|the file) cannot be read|not a valid zip|nested too deeply/i,
-   "Không đọc được tệp: tệp bị hỏng hoặc sai định dạng."],
-  [/is empty|holds no text/i, "Tài liệu không có nội dung văn bản để lập chỉ mục."],
-  [/limit|more text than/i, "Tài liệu vượt quá giới hạn kích thước cho phép."],
-  [/unsupported file type|cannot be read by this service/i, "Định dạng tệp không được hỗ trợ."],
-  [/could not be indexed|model|unavailable/i, "Không lập chỉ mục được tài liệu do lỗi máy chủ. Hãy thử tải lên lại."],
-];
-
-function reasonText(error) {
-  const known = REASONS.find(([pattern]) => pattern.test(error || ""));
-  return known ? known[1] : error;
-}
-
 function statusCell(d) {
   const cell = el("td", {}, el("span", { class: "badge " + d.status, text: STATUS_NAMES[d.status] || d.status,
                                          "data-status": d.status }));
   if (d.status === "failed" && d.error) {
-    cell.append(el("div", { class: "reason", text: "Lý do: " + reasonText(d.error), title: d.error }));
+    cell.append(el("div", { class: "reason", text: "Lý do: " + failureReason(d.error), title: d.error }));
   }
   return cell;
 }
@@ -227,7 +210,7 @@ async function refreshWatched() {
       continue;
     }
     item.status.textContent = doc.status === "indexed" ? `${STATUS_NAMES.indexed} (${doc.chunk_count} đoạn)`
-      : doc.status === "failed" ? `${STATUS_NAMES.failed}: ${reasonText(doc.error)}` : STATUS_NAMES[doc.status];
+      : doc.status === "failed" ? `${STATUS_NAMES.failed}: ${failureReason(doc.error)}` : STATUS_NAMES[doc.status];
     item.row.dataset.status = doc.status;
     if (doc.status === "indexed" || doc.status === "failed") state.watching.delete(id);
   }
