@@ -62,6 +62,14 @@ def test_coverage_ignores_marks_and_stopwords() -> None:
     assert coverage("và của là", "bất kỳ") == 0.0
 
 
+def test_bao_nhieu_tien_asks_and_is_not_looked_for() -> None:
+    """"bao nhiêu tiền?" asks for an amount: the fee table says "Mức phí (đồng): 100.000", not "tiền"."""
+    row = "Dịch vụ: Gửi xe máy tại tầng hầm; Đơn vị tính: tháng; Mức phí (đồng): 100.000"
+    for question in ("Phí gửi xe máy một tháng bao nhiêu tiền?", "Phi gui xe may mot thang bao nhieu tien?"):
+        assert coverage(question, row) == 1.0
+    assert coverage("Tiền phí gửi xe máy một tháng?", row) < 1.0  # "tiền" that does not ask is looked for
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # a colon before lower-case words (including accented ones) does not end the sentence
     ("1. Nghỉ từ 01 đến 02 ngày: đăng ký trên hệ thống trước 01 ngày.",

@@ -30,10 +30,10 @@ _QUANTITY = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{3})+(?![\w.])|\d+(?!\w))(?:\s
 # ends a yes/no question asks, and is dropped with the other asking words.
 _ANSWER_STOPWORDS = STOPWORDS - {"không"}
 _FOLDED_STOPWORDS = frozenset(fold_diacritics(word) for word in _ANSWER_STOPWORDS)
-# The words that ask ("bao nhiêu", "mấy", "ra sao", "quy định thế nào về", a final "không?"): an answer
+# The words that ask ("bao nhiêu (tiền)", "mấy", "ra sao", "quy định thế nào về", a final "không?"): an answer
 # states the fact, it does not repeat them. "gì", "nào", "ai", "thế" are stopwords already.
-_ASKING = re.compile(r"(?<!\w)(?:bao nhiêu|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu|(?:hay |hoặc )?không"
-                     r"(?=\W*$)|quy định (?:như )?thế nào(?: về)?)(?!\w)", re.IGNORECASE)
+_ASKING = re.compile(r"(?<!\w)(?:bao nhiêu(?: tiền)?|bao lâu|bao giờ|mấy|ra sao|tại sao|vì sao|ở đâu|"
+                     r"(?:hay |hoặc )?không(?=\W*$)|quy định (?:như )?thế nào(?: về)?)(?!\w)", re.IGNORECASE)
 # Without marks "may" may be "máy" ("xe máy"), so "mấy" is not dropped there.
 _ASKING_FOLDED = re.compile(fold_diacritics(_ASKING.pattern).replace("|may|", "|"), re.IGNORECASE)
 # A source named in a question: a code, law, decree or circular with its year, or an article number.
