@@ -342,6 +342,7 @@ def test_a_yes_no_question_is_answered_by_the_rule_on_the_action_it_asks_about()
     ("Tên gọi của pháp nhân được quy định ra sao?", "tên gọi của pháp nhân"),
     ("Quy định về tên gọi của pháp nhân như thế nào?", "tên gọi của pháp nhân"),
     ("Pháp luật quy định gì về tên gọi của pháp nhân?", "tên gọi của pháp nhân"),
+    ("Bộ luật Dân sự quy định về tên gọi của pháp nhân như thế nào?", "tên gọi của pháp nhân"),
     ("Tội làm mất vũ khí quân dụng được quy định như thế nào theo Bộ luật Hình sự 2015?",
      "tội làm mất vũ khí quân dụng"),
     ("Người lao động được nghỉ hằng năm bao nhiêu ngày?", None),

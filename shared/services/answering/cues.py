@@ -175,7 +175,7 @@ def _sums(sentence: str) -> list[int]:
 # "Bộ luật Dân sự 2015 quy định thế nào về tên gọi của pháp nhân?" and "Thông báo về việc thụ lý vụ án được
 # quy định như thế nào?" ask for a provision as a whole, the one their topic names, not for one fact of it.
 _ASKS_PROVISION = (re.compile(r"\bquy định (?:như )?(?:thế nào|ra sao|gì|những gì) về (.+?)\W*$"),
-                   re.compile(r"(?:^|\bpháp luật |\bluật )quy định về (.+?) (?:như )?(?:thế nào|ra sao)\W*$"),
+                   re.compile(r"\bquy định về (.+?) (?:như )?(?:thế nào|ra sao)\W*$"),
                    re.compile(r"^(.+?),? (?:được |đã được )?quy định (?:như )?(?:thế nào|ra sao)"
                               r"(?: (?:theo|trong|tại) [^?]+)?\W*$"))
 
