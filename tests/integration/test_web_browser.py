@@ -10,6 +10,7 @@ Needs the Debian packages `chromium` and `chromium-driver`; `.ci/run` and `make 
 
 from __future__ import annotations
 
+import ast
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -360,8 +361,6 @@ _FAILURES = ("CorruptDocument", "EmptyDocument", "UnsupportedFormat", "DocumentT
 def _failure_reasons() -> list[str]:
     """Every reason an ingest can record, read from the code: the messages of the document errors raised in
     shared/ (a formatted value written as "X"), the drop folder's own refusals, and the upload's catch-all."""
-    import ast
-
     def text(node: ast.expr) -> str | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
@@ -390,8 +389,8 @@ def test_every_failure_reason_the_service_records_reads_in_vietnamese(site: Site
     shown = driver.execute_async_script(
         "const [reasons, done] = arguments;"
         "import('./static/common.js').then((m) => done(reasons.map(m.failureReason)));", reasons)
-    untranslated = [reason for reason, text in zip(reasons, shown, strict=True) if text == reason]
+    shown_for = dict(zip(reasons, shown, strict=True))
+    untranslated = [reason for reason, text in shown_for.items() if text == reason]
     assert not untranslated, "\n".join(untranslated)
-    assert dict(zip(reasons, shown, strict=True))["the PDF is password-protected; upload it without a password"] \
-        .startswith("Tệp PDF có mật khẩu")
-    assert dict(zip(reasons, shown, strict=True))["the file is empty"].startswith("Tài liệu không có nội dung")
+    assert shown_for["the PDF is password-protected; upload it without a password"].startswith("Tệp PDF có mật khẩu")
+    assert shown_for["the file is empty"].startswith("Tài liệu không có nội dung")

@@ -56,8 +56,8 @@ def _assets() -> dict[str, Path]:
     return {**own, **{f"swagger-ui/{name}": SWAGGER_UI / name for name in _SWAGGER_FILES}}
 
 
-# The top bar and sign-in card that / and /documents share, put in place of this marker with the link to the
-# page itself marked current (a server-side include: the pages have no build step).
+# The top bar and sign-in card that /, /documents and /dashboard share, put in place of this marker with the
+# link to the page itself marked current (a server-side include: the pages have no build step).
 _SIGN_IN_MARK = "<!--#signin-->"
 _OWN_LINK = {"ask.html": "./", "documents.html": "documents", "dashboard.html": "dashboard"}
 

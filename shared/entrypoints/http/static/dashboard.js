@@ -6,14 +6,14 @@
 
 import { LEVEL_NAMES, STATUS_NAMES, callJson, el, setUpSignIn } from "./common.js";
 
-const errors = document.getElementById("errors");
-const status = document.getElementById("status");
-const field = (id) => document.getElementById(id);
+const $ = (id) => document.getElementById(id);
+const errors = $("errors");
+const status = $("status");
 
 function fmt(n, digits) { return n === null || n === undefined ? "-" : Number(n).toFixed(digits); }
 
 function drawBars(id, labels, values, color) {
-  const canvas = field(id);
+  const canvas = $(id);
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 400, height = canvas.clientHeight || 240;
   canvas.width = width * ratio; canvas.height = height * ratio;
@@ -44,21 +44,21 @@ function drawBars(id, labels, values, color) {
 
 async function load() {
   const params = new URLSearchParams();
-  if (field("start").value) params.set("start", field("start").value);
-  if (field("end").value) params.set("end", field("end").value);
+  if ($("start").value) params.set("start", $("start").value);
+  if ($("end").value) params.set("end", $("end").value);
   const range = params.toString() ? "?" + params.toString() : "";
   status.textContent = "Đang tải…";
   const [usage, quality, docs] = await Promise.all([
     callJson("api/v1/analytics/usage" + range), callJson("api/v1/analytics/quality" + range),
     callJson("api/v1/analytics/documents")]);
-  field("start").value = usage.start;
-  field("end").value = usage.end;
-  field("t-total").textContent = usage.total_queries;
-  field("t-users").textContent = usage.unique_users;
-  field("t-avg").textContent = fmt(usage.avg_latency_ms, 1) + " ms";
-  field("t-p95").textContent = "≤ " + fmt(usage.p95_latency_ms, 0) + " ms";
-  field("t-rating").textContent = fmt(quality.avg_rating, 2);
-  field("t-noanswer").textContent = fmt(quality.no_answer_rate * 100, 1) + " %";
+  $("start").value = usage.start;
+  $("end").value = usage.end;
+  $("t-total").textContent = usage.total_queries;
+  $("t-users").textContent = usage.unique_users;
+  $("t-avg").textContent = fmt(usage.avg_latency_ms, 1) + " ms";
+  $("t-p95").textContent = "≤ " + fmt(usage.p95_latency_ms, 0) + " ms";
+  $("t-rating").textContent = fmt(quality.avg_rating, 2);
+  $("t-noanswer").textContent = fmt(quality.no_answer_rate * 100, 1) + " %";
   drawBars("chart-daily", usage.daily.map((d) => d.date.slice(5)), usage.daily.map((d) => d.count), "#2563eb");
   const stars = ["1", "2", "3", "4", "5"];
   drawBars("chart-ratings", stars.map((s) => s + "★"), stars.map((s) => quality.ratings[s] || 0), "#d97706");
@@ -68,7 +68,7 @@ async function load() {
   const levels = Object.keys(docs.by_access_level);
   drawBars("chart-doc-level", levels.map((s) => LEVEL_NAMES[s] || s), levels.map((s) => docs.by_access_level[s]),
            "#7c3aed");
-  field("top").tBodies[0].replaceChildren(...usage.top_queries.map((q) => el("tr", {},
+  $("top").tBodies[0].replaceChildren(...usage.top_queries.map((q) => el("tr", {},
     el("td", { text: q.query }), el("td", { class: "n", text: String(q.count) }))));
   document.body.dataset.loaded = "true";
   status.textContent = "Cập nhật lúc " + new Date().toLocaleTimeString("vi-VN");
@@ -80,7 +80,7 @@ function refresh() {
 }
 
 const query = new URLSearchParams(location.search);
-if (query.get("start")) field("start").value = query.get("start");
-if (query.get("end")) field("end").value = query.get("end");
-field("range").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+if (query.get("start")) $("start").value = query.get("start");
+if (query.get("end")) $("end").value = query.get("end");
+$("range").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 setUpSignIn(refresh);
